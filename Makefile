@@ -1,0 +1,66 @@
+# jiandu — one Makefile; `make help` lists the targets.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3.11
+VENV   := .venv
+BIN    := $(VENV)/bin
+JIANDU := $(BIN)/jiandu
+STAMP  := $(VENV)/.installed
+
+.PHONY: help setup kafka-up kafka-down protos protos-check lint typecheck contracts check test \
+        test-unit demo bench down clean
+
+help: ## Show this help
+	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-14s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
+$(STAMP): pyproject.toml
+	@command -v $(PYTHON) >/dev/null || { echo "need $(PYTHON) on PATH"; exit 1; }
+	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[dev]'
+	touch $(STAMP)
+
+setup: $(STAMP) ## Create .venv and install jiandu with every extra (idempotent)
+
+kafka-up: setup ## Start the local single-node Kafka broker (fetched from Maven Central on first use)
+	$(JIANDU) kafka up
+
+kafka-down: setup ## Stop the local Kafka broker(s) started by `make kafka-up`
+	$(JIANDU) kafka down
+
+protos: setup ## Regenerate the Python code for protos/ (committed)
+	$(BIN)/python -m jiandu_cli.protogen
+
+protos-check: setup ## Fail if the committed generated protobuf code is stale
+	$(BIN)/python -m jiandu_cli.protogen --check
+
+lint: setup ## ruff (lint and format check)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: setup ## mypy --strict
+	$(BIN)/mypy jiandu jiandu_cli services tests
+
+contracts: setup ## import-linter: services independent, kernel and domain free of transports
+	$(BIN)/lint-imports
+
+check: lint typecheck contracts protos-check ## All static checks
+
+test: setup check ## Set everything up, start Kafka if needed, run the whole suite
+	$(BIN)/pytest -q
+
+test-unit: setup ## Only the tests that need no broker
+	$(BIN)/pytest -q -m "not kafka"
+
+demo: setup ## Start Kafka and ingest, publish the sample, show what arrived and what was refused
+	$(BIN)/python -m jiandu_cli.demo
+
+bench: setup ## Measure ingest against kafka-python's own producer benchmark; writes docs/benchmarks.md
+	$(BIN)/python -m jiandu_cli.bench
+
+down: setup ## Stop everything `make demo` / `make kafka-up` started
+	$(JIANDU) kafka down
+
+clean: ## Remove the venv and local runtime state (not the Kafka download cache)
+	rm -rf $(VENV) .jiandu .pytest_cache .mypy_cache .ruff_cache
