@@ -1,6 +1,6 @@
 """Every Kafka topic jiandu uses, declared once (ARCHITECTURE section 4).
 
-Names are constants; a deployment may put them under a prefix (``JIANDU_TOPIC_PREFIX``, e.g. for
+Names are constants; a deployment may put them under a prefix (``JIANDU_KAFKA_TOPIC_PREFIX``, e.g. for
 per-test isolation or a shared cluster) through :func:`topic_name`.
 """
 

@@ -67,6 +67,12 @@ class FieldError(Exception):
 
 def parse_event(raw: bytes | str) -> EnforcementEvent:
     """Parse and validate one JSON event; raises ``EventRejected`` with every field error."""
+    if isinstance(raw, bytes):
+        try:
+            raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            reason = f"not UTF-8: byte 0x{raw[exc.start]:02x} at offset {exc.start}"
+            raise EventRejected([FieldError("", reason, "invalid_utf8")]) from None
     try:
         event = EVENT_ADAPTER.validate_json(raw)
     except ValidationError as exc:

@@ -1,0 +1,38 @@
+"""Judging raw input: a byte string becomes an event or a list of precise reasons. No transport."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from jiandu.events import EnforcementEvent, EventRejected, FieldError, parse_event
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The judgement of one raw input: exactly one of ``event`` and ``errors`` is set."""
+
+    raw: bytes
+    event: EnforcementEvent | None = None
+    errors: tuple[FieldError, ...] = ()
+
+    @property
+    def reason(self) -> str:
+        """All reasons on one line (for headers and CLI output)."""
+        return "; ".join(str(e) for e in self.errors)
+
+
+def judge(raw: bytes, max_event_bytes: int) -> Verdict:
+    """Validate one raw event against the contract and the size limit."""
+    if len(raw) > max_event_bytes:
+        error = FieldError("", f"event is {len(raw)} bytes, the limit is {max_event_bytes}", "too_large")
+        return Verdict(raw, errors=(error,))
+    try:
+        return Verdict(raw, event=parse_event(raw))
+    except EventRejected as rejected:
+        return Verdict(raw, errors=tuple(rejected.errors))
+
+
+def batch_too_large(raw: bytes, size: int, limit: int) -> Verdict:
+    """The verdict for every event of a batch over the size limit."""
+    error = FieldError("", f"batch has {size} events, the limit is {limit}", "batch_too_large")
+    return Verdict(raw, errors=(error,))
