@@ -8,7 +8,7 @@ BIN    := $(VENV)/bin
 JIANDU := $(BIN)/jiandu
 STAMP  := $(VENV)/.installed
 
-.PHONY: help setup kafka-up kafka-down protos protos-check lint typecheck contracts check test \
+.PHONY: help setup kafka-up kafka-down protos protos-check docs docs-check lint typecheck contracts check test \
         test-unit demo bench down clean
 
 help: ## Show this help
@@ -35,6 +35,12 @@ protos: setup ## Regenerate the Python code for protos/ (committed)
 protos-check: setup ## Fail if the committed generated protobuf code is stale
 	$(BIN)/python -m jiandu_cli.protogen --check
 
+docs: setup ## Regenerate docs/events.md, docs/events.schema.json, docs/settings.md
+	$(BIN)/python -m jiandu_cli.docgen
+
+docs-check: setup ## Fail if a generated doc is stale
+	$(BIN)/python -m jiandu_cli.docgen --check
+
 lint: setup ## ruff (lint and format check)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -45,7 +51,7 @@ typecheck: setup ## mypy --strict
 contracts: setup ## import-linter: services independent, kernel and domain free of transports
 	$(BIN)/lint-imports
 
-check: lint typecheck contracts protos-check ## All static checks
+check: lint typecheck contracts protos-check docs-check ## All static checks
 
 test: setup check ## Set everything up, start Kafka if needed, run the whole suite
 	$(BIN)/pytest -q

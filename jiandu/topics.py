@@ -1,7 +1,7 @@
 """Every Kafka topic jiandu uses, declared once (ARCHITECTURE section 4).
 
-Names are constants; a deployment may put them under a prefix (``JIANDU_KAFKA_TOPIC_PREFIX``, e.g. for
-per-test isolation or a shared cluster) through :func:`topic_name`.
+Names are constants; a deployment may put them under a prefix (``JIANDU_KAFKA_TOPIC_PREFIX``,
+e.g. for per-test isolation or a shared cluster) through :func:`topic_name`.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ ALERT_STATE = "supervision.alert-state.v1"
 """Alert acknowledgement / silence / escalation state, key = alert id (compacted)."""
 
 REFERENCE = "supervision.reference.v1"
-"""Reference data (catalog versions, lists, caps, officers, enterprises, org tree), key = kind:id."""
+"""Reference data (catalog, lists, caps, officers, enterprises, org tree), key = kind:id."""
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import typer
 
-from jiandu_cli import kafka
+from jiandu_cli import kafka, publish, schema, serve, tokens
 
 app = typer.Typer(
     name="jiandu",
@@ -16,6 +16,10 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.add_typer(kafka.app, name="kafka", help="Run the local Apache Kafka broker (KRaft).")
+app.add_typer(serve.app, name="serve", help="Run a service in the foreground.")
+app.add_typer(tokens.app, name="token", help="Department tokens for publishing.")
+app.command("publish")(publish.publish)
+app.command("schema")(schema.schema)
 
 
 def main() -> None:

@@ -12,24 +12,27 @@ import sys
 import tempfile
 from pathlib import Path
 
-from grpc_tools import protoc
+from grpc_tools import protoc  # type: ignore[import-untyped]
 
 ROOT = Path(__file__).resolve().parent.parent
 PROTOS = ROOT / "protos"
-SUFFIXES = ("_pb2.py", "_pb2.pyi", "_pb2_grpc.py")
 
 
 def generate(out: Path) -> list[Path]:
     """Run protoc for every .proto into ``out``; returns the generated files, relative to out."""
     include = Path(protoc.__file__).parent / "_proto"
+    plugins = Path(sys.executable).parent
     sources = sorted(PROTOS.rglob("*.proto"))
     args = [
         "protoc",
         f"-I{PROTOS}",
         f"-I{include}",
+        f"--plugin=protoc-gen-mypy={plugins / 'protoc-gen-mypy'}",
+        f"--plugin=protoc-gen-mypy_grpc={plugins / 'protoc-gen-mypy_grpc'}",
         f"--python_out={out}",
-        f"--pyi_out={out}",
+        f"--mypy_out={out}",
         f"--grpc_python_out={out}",
+        f"--mypy_grpc_out={out}",
         *(str(s) for s in sources),
     ]
     if protoc.main(args) != 0:

@@ -1,4 +1,4 @@
-"""Penalty-case events (行政处罚案件), from filing to published decision: C01-C05, C14-C20, C25-C26."""
+"""Penalty-case events (行政处罚案件), filing to published decision: C01-C05, C14-C20, C25-C26."""
 
 from __future__ import annotations
 
@@ -72,7 +72,9 @@ class DeadlineExtended(Frozen):
 
     approved_on: date
     days: int = Field(ge=1, le=90)
-    collective: bool = Field(default=False, description="extension decided by collective discussion")
+    collective: bool = Field(
+        default=False, description="extension decided by collective discussion"
+    )
 
 
 class HearingNotified(Frozen):
@@ -126,7 +128,9 @@ class PenaltyDecided(Frozen):
     decision_no: ShortText
     decided_on: date
     item_code: ItemCode
-    violation_on: date = Field(description="the violation date: picks the catalog version (Art. 37)")
+    violation_on: date = Field(
+        description="the violation date: picks the catalog version (Art. 37)"
+    )
     stage: Stage = Stage.FIRST_FINDING
     outcome: Outcome = Outcome.PENALTY
     claimed_tier: Tier
@@ -136,7 +140,9 @@ class PenaltyDecided(Frozen):
     )
     quantifiers: dict[QuantifierName, Decimal] = Field(default_factory=dict, max_length=20)
     circumstances: list[Circumstance] = Field(default_factory=list, max_length=20)
-    no_penalty_list_item: ShortText | None = Field(default=None, description="免罚清单 item applied")
+    no_penalty_list_item: ShortText | None = Field(
+        default=None, description="免罚清单 item applied"
+    )
     no_penalty_reason: LongText | None = None
     person_fines: list[PersonFine] = Field(default_factory=list, max_length=20)
     sanctions: list[Sanction] = Field(default_factory=list, max_length=10)
@@ -257,4 +263,3 @@ CASE_KINDS = frozenset(
     }
 )
 """Kinds that belong to a penalty case and so must carry ``case_id``."""
-

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 from datetime import date
 from typing import Annotated, Self
@@ -35,7 +36,7 @@ class Frozen(BaseModel):
 def ordered(model: BaseModel, *fields: str) -> None:
     """Raise unless the named date fields that are set are in non-decreasing order."""
     present = [(name, getattr(model, name)) for name in fields if getattr(model, name) is not None]
-    for (earlier, a), (later, b) in zip(present, present[1:], strict=False):
+    for (earlier, a), (later, b) in itertools.pairwise(present):
         if _as_date(b) < _as_date(a):
             raise ValueError(f"{later} ({b}) is before {earlier} ({a})")
 
@@ -48,7 +49,9 @@ class Party(Frozen):
     """当事人: an organisation or individual business by USCC, or a citizen by a hashed id."""
 
     type: PartyType
-    id: str = Field(description="USCC for organisations and individual businesses; P-<sha256> for citizens")
+    id: str = Field(
+        description="USCC for organisations and individual businesses; P-<sha256> for citizens"
+    )
     name: ShortText
 
     @model_validator(mode="after")

@@ -20,6 +20,8 @@ class Approval(Frozen):
 
 
 class Inspection(Frozen):
+    """检查: who inspected what, why, with which approval and code scan, alone or jointly."""
+
     inspection_id: RecordId
     inspection_type: InspectionType
     trigger: InspectionTrigger
@@ -37,7 +39,9 @@ class Inspection(Frozen):
     findings: list[ItemCode] = Field(
         default_factory=list, max_length=20, description="benchmark items found violated"
     )
-    quiet_period_exemption: ShortText | None = Field(default=None, description="企业安静期 exemption")
+    quiet_period_exemption: ShortText | None = Field(
+        default=None, description="企业安静期 exemption"
+    )
 
     @model_validator(mode="after")
     def _joint_has_partners(self) -> Self:
@@ -54,7 +58,10 @@ class InspectionEvent(EventBase):
 
     @model_validator(mode="after")
     def _plan_before_visit(self) -> Self:
-        if self.payload.plan_registered_on and self.payload.plan_registered_on > self.occurred_at.date():
+        if (
+            self.payload.plan_registered_on
+            and self.payload.plan_registered_on > self.occurred_at.date()
+        ):
             raise ValueError("payload.plan_registered_on is after the inspection")
         ordered(self.payload, "code_scanned_at")
         return self

@@ -20,12 +20,16 @@ class CoerciveMeasureStarted(Frozen):
     started_at: AwareDatetime
     approved_at: AwareDatetime | None = Field(default=None, description="head's prior approval")
     emergency: bool = False
-    reported_at: AwareDatetime | None = Field(default=None, description="emergency report to the head")
+    reported_at: AwareDatetime | None = Field(
+        default=None, description="emergency report to the head"
+    )
     duration_days: int = Field(ge=1, le=60, description="the period stated in the decision")
     legal_basis: ShortText
 
 
 class Extension(Frozen):
+    """延长期限: one approved extension of a seal-up or seizure."""
+
     approved_at: AwareDatetime
     days: int = Field(ge=1, le=60)
 

@@ -52,7 +52,7 @@ EnforcementEvent = Annotated[
 
 EVENT_ADAPTER: TypeAdapter[EnforcementEvent] = TypeAdapter(EnforcementEvent)
 KINDS: tuple[str, ...] = tuple(
-    t.model_fields["kind"].annotation.__args__[0]  # type: ignore[union-attr]
+    t.model_fields["kind"].annotation.__args__[0]
     for t in EnforcementEvent.__origin__.__args__  # type: ignore[attr-defined]
 )
 
@@ -78,7 +78,9 @@ def parse_event(raw: bytes | str) -> EnforcementEvent:
     except ValidationError as exc:
         raise EventRejected([_field_error(e) for e in exc.errors(include_url=False)]) from None
     if event.kind in CASE_KINDS and event.case_id is None:
-        raise EventRejected([FieldError("case_id", f"a {event.kind} event names its case_id", "missing")])
+        raise EventRejected(
+            [FieldError("case_id", f"a {event.kind} event names its case_id", "missing")]
+        )
     return event
 
 
@@ -106,5 +108,3 @@ def _field_error(error: Any) -> FieldError:
 def _reason(error: Any) -> str:
     message = str(error["msg"])
     return message.removeprefix("Value error, ")
-
-

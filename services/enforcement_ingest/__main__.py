@@ -17,7 +17,9 @@ async def serve(settings: IngestSettings) -> None:
     """Run the service until a termination signal, then shut down gracefully."""
     server = IngestServer(settings)
     if settings.metrics_port:
-        start_http_server(settings.metrics_port, addr=settings.host, registry=server.metrics.registry)
+        start_http_server(
+            settings.metrics_port, addr=settings.host, registry=server.metrics.registry
+        )
     await server.start()
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

@@ -14,9 +14,13 @@ import grpc
 
 from services.enforcement_ingest.tokens import Principal, TokenRegistry
 
-PUBLIC_SERVICES = ("/grpc.health.v1.Health/", "/grpc.reflection.v1alpha.ServerReflection/",
-                   "/grpc.reflection.v1.ServerReflection/")
+PUBLIC_SERVICES = (
+    "/grpc.health.v1.Health/",
+    "/grpc.reflection.v1alpha.ServerReflection/",
+    "/grpc.reflection.v1.ServerReflection/",
+)
 current_principal: contextvars.ContextVar[Principal] = contextvars.ContextVar("principal")
+Handler = grpc.RpcMethodHandler[Any, Any]
 
 
 class AuthInterceptor(grpc.aio.ServerInterceptor):
@@ -28,9 +32,9 @@ class AuthInterceptor(grpc.aio.ServerInterceptor):
 
     async def intercept_service(
         self,
-        continuation: Callable[[grpc.HandlerCallDetails], Awaitable[grpc.RpcMethodHandler]],
+        continuation: Callable[[grpc.HandlerCallDetails], Awaitable[Handler | None]],
         details: grpc.HandlerCallDetails,
-    ) -> grpc.RpcMethodHandler:
+    ) -> Handler | None:
         handler = await continuation(details)
         if details.method.startswith(PUBLIC_SERVICES) or handler is None:
             return handler
@@ -48,7 +52,7 @@ def _bearer(metadata: Any) -> str | None:
     return None
 
 
-def _deny(handler: grpc.RpcMethodHandler) -> grpc.RpcMethodHandler:
+def _deny(handler: Handler) -> Handler:
     async def abort(request: Any, context: grpc.aio.ServicerContext[Any, Any]) -> Any:
         await context.abort(grpc.StatusCode.UNAUTHENTICATED, "a valid department token is required")
 
@@ -57,8 +61,8 @@ def _deny(handler: grpc.RpcMethodHandler) -> grpc.RpcMethodHandler:
     )
 
 
-def _with_principal(handler: grpc.RpcMethodHandler, principal: Principal) -> grpc.RpcMethodHandler:
-    behaviour = handler.unary_unary
+def _with_principal(handler: Handler, principal: Principal) -> Handler:
+    behaviour: Any = handler.unary_unary
 
     async def call(request: Any, context: grpc.aio.ServicerContext[Any, Any]) -> Any:
         current_principal.set(principal)

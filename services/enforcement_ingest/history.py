@@ -83,7 +83,10 @@ class History:
         batch: list[tuple[str, int]] = []
         for records in self._consumer.poll(timeout_ms=500, max_records=5000).values():
             for record in records:
-                source, event_id = header(record.headers, "ce_source"), header(record.headers, "ce_id")
+                source, event_id = (
+                    header(record.headers, "ce_source"),
+                    header(record.headers, "ce_id"),
+                )
                 if source is not None and event_id is not None:
                     batch.append((dedup_key(source.decode(), event_id.decode()), record.timestamp))
         if batch:

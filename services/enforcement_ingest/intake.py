@@ -13,6 +13,7 @@ still buffered are written when the broker returns and a retry then sees them as
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import time
 from collections.abc import Iterator, Sequence
@@ -126,7 +127,7 @@ class Intake:
         )
         for (key, _), future in zip(fresh, futures, strict=True):
             self._in_flight[key] = future
-            future.add_done_callback(lambda f, k=key: self._settle(k, f))
+            future.add_done_callback(functools.partial(self._settle, key))
         return futures
 
     def _settle(self, key: str, future: asyncio.Future[Written]) -> None:

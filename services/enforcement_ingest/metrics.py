@@ -28,7 +28,10 @@ class IngestMetrics:
         )
         # Publish calls by final gRPC status (OK, UNAUTHENTICATED, PERMISSION_DENIED, UNAVAILABLE).
         self.calls = Counter(
-            "jiandu_ingest_calls_total", "Publish calls by status", ["status"], registry=self.registry
+            "jiandu_ingest_calls_total",
+            "Publish calls by status",
+            ["status"],
+            registry=self.registry,
         )
         # Time from receiving a batch to answering it (includes acks=all from the brokers).
         self.publish_seconds = Histogram(

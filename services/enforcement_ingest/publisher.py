@@ -45,9 +45,7 @@ class Publisher:
             delivery_timeout_ms=120_000,
         )
 
-    async def publish(
-        self, topic: str, records: Sequence[Record]
-    ) -> list[asyncio.Future[Written]]:
+    async def publish(self, topic: str, records: Sequence[Record]) -> list[asyncio.Future[Written]]:
         """Hand ``records`` to the producer; each future resolves on acks=all or fails."""
         loop = asyncio.get_running_loop()
         waiters: list[asyncio.Future[Written]] = [loop.create_future() for _ in records]
@@ -66,7 +64,7 @@ class Publisher:
                 sent = self._producer.send(
                     topic, key=record.key, value=record.value, headers=record.headers
                 )
-            except Exception as exc:  # noqa: BLE001 - every failure reaches the caller
+            except Exception as exc:
                 loop.call_soon_threadsafe(_fail, waiter, exc)
                 continue
             sent.add_callback(_on_ack, loop, waiter)

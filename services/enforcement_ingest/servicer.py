@@ -32,7 +32,7 @@ class IngestServicer(ingest_pb2_grpc.IngestServiceServicer):
         self._intake = intake
         self._metrics = metrics
 
-    async def Publish(  # noqa: N802 - gRPC method name
+    async def Publish(
         self, request: ingest_pb2.PublishRequest, context: grpc.aio.ServicerContext[Any, Any]
     ) -> ingest_pb2.PublishResponse:
         started = time.perf_counter()

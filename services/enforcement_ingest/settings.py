@@ -1,4 +1,4 @@
-"""IngestSettings: every knob of the ingest service (``JIANDU_INGEST_*``), built once in __main__."""
+"""IngestSettings: every knob of the ingest service (``JIANDU_INGEST_*``), built in __main__."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from jiandu.settings import KafkaSettings
 
 
 class IngestSettings(BaseSettings):
-    """Settings of enforcement_ingest. Defaults are safe for a laptop; see docs/operations.md."""
+    """Settings of enforcement_ingest. Defaults are safe for a laptop; see docs/settings.md."""
 
     model_config = SettingsConfigDict(env_prefix="JIANDU_INGEST_", frozen=True, extra="ignore")
 

@@ -24,7 +24,9 @@ class Verdict:
 def judge(raw: bytes, max_event_bytes: int) -> Verdict:
     """Validate one raw event against the contract and the size limit."""
     if len(raw) > max_event_bytes:
-        error = FieldError("", f"event is {len(raw)} bytes, the limit is {max_event_bytes}", "too_large")
+        error = FieldError(
+            "", f"event is {len(raw)} bytes, the limit is {max_event_bytes}", "too_large"
+        )
         return Verdict(raw, errors=(error,))
     try:
         return Verdict(raw, event=parse_event(raw))

@@ -1,0 +1,15 @@
+"""``jiandu serve SERVICE``: run one service in the foreground, settings from the environment."""
+
+from __future__ import annotations
+
+import typer
+
+app = typer.Typer(no_args_is_help=True)
+
+
+@app.command("ingest")
+def ingest() -> None:
+    """enforcement_ingest: gRPC IngestService (JIANDU_INGEST_* settings)."""
+    from services.enforcement_ingest.__main__ import main
+
+    main()

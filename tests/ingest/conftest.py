@@ -1,0 +1,110 @@
+"""Fixtures for the ingest service: a real IngestServer on 127.0.0.1 against the session broker,
+with its own topics (a fresh prefix per test)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+
+import grpc
+import pytest
+from kafka import KafkaConsumer, TopicPartition
+from kafka.admin import KafkaAdminClient, NewTopic
+
+from jiandu import topics
+from jiandu.ingest.v1 import ingest_pb2, ingest_pb2_grpc
+from jiandu.settings import KafkaSettings
+from services.enforcement_ingest.server import IngestServer
+from services.enforcement_ingest.settings import IngestSettings
+
+TOKEN = "yuci-ecology-test-token"
+OTHER_TOKEN = "taigu-ecology-test-token"
+DEPARTMENT = "140702-STHJ"
+PARTITIONS = 3
+
+
+def create_topics(bootstrap: str, prefix: str) -> None:
+    """The project's topics under ``prefix`` on the session broker."""
+    admin = KafkaAdminClient(bootstrap_servers=bootstrap)
+    try:
+        admin.create_topics([NewTopic(prefix + spec.name, PARTITIONS, 1) for spec in topics.TOPICS])
+    finally:
+        admin.close()
+
+
+def read_topic(bootstrap: str, topic: str) -> list[object]:
+    """Every record currently on ``topic`` (all partitions, start to end)."""
+    consumer = KafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
+    try:
+        partitions = [
+            TopicPartition(topic, p) for p in sorted(consumer.partitions_for_topic(topic))
+        ]
+        consumer.assign(partitions)
+        consumer.seek_to_beginning()
+        ends = consumer.end_offsets(partitions)
+        records: list[object] = []
+        while any(consumer.position(tp) < ends[tp] for tp in partitions):
+            for batch in consumer.poll(timeout_ms=1000).values():
+                records.extend(batch)
+        return records
+    finally:
+        consumer.close()
+
+
+@dataclass
+class Ingest:
+    """A running ingest service and what a test needs to talk to it."""
+
+    server: IngestServer
+    settings: IngestSettings
+    stub: ingest_pb2_grpc.IngestServiceStub
+    channel: grpc.aio.Channel
+    bootstrap: str
+
+    async def publish(
+        self, events: list[bytes], token: str | None = TOKEN
+    ) -> ingest_pb2.PublishResponse:
+        metadata = (("authorization", f"Bearer {token}"),) if token else ()
+        response: ingest_pb2.PublishResponse = await self.stub.Publish(
+            ingest_pb2.PublishRequest(events=events), metadata=metadata, timeout=60
+        )
+        return response
+
+    def records(self, topic: str) -> list[object]:
+        return read_topic(self.bootstrap, self.settings.kafka.topic(topic))
+
+
+def ingest_settings(bootstrap: str, prefix: str, **overrides: object) -> IngestSettings:
+    base: dict[str, object] = {
+        "kafka": KafkaSettings(bootstrap=bootstrap, topic_prefix=prefix),
+        "port": 0,
+        "metrics_port": 0,
+        "tokens": f"{TOKEN}={DEPARTMENT};{OTHER_TOKEN}=140703-STHJ",
+        "max_batch_events": 1000,
+        "publish_timeout_s": 10.0,
+    }
+    base.update(overrides)
+    return IngestSettings.model_validate(base)
+
+
+async def start_ingest(settings: IngestSettings, bootstrap: str) -> Ingest:
+    server = IngestServer(settings)
+    port = await server.start()
+    channel = grpc.aio.insecure_channel(f"127.0.0.1:{port}")
+    return Ingest(server, settings, ingest_pb2_grpc.IngestServiceStub(channel), channel, bootstrap)
+
+
+@pytest.fixture
+def ingest_prefix(kafka_bootstrap: str) -> str:
+    prefix = f"t{uuid.uuid4().hex[:8]}."
+    create_topics(kafka_bootstrap, prefix)
+    return prefix
+
+
+@pytest.fixture
+async def ingest(kafka_bootstrap: str, ingest_prefix: str) -> AsyncIterator[Ingest]:
+    running = await start_ingest(ingest_settings(kafka_bootstrap, ingest_prefix), kafka_bootstrap)
+    yield running
+    await running.channel.close()
+    await running.server.stop()
