@@ -64,8 +64,15 @@ class ClusterLayout:
 
 
 def new_cluster_id() -> str:
-    """A fresh KRaft cluster id: url-safe base64 of a uuid4, 22 chars, no padding."""
-    return base64.urlsafe_b64encode(uuid.uuid4().bytes).decode("ascii").rstrip("=")
+    """A fresh KRaft cluster id: url-safe base64 of a uuid4, 22 chars, no padding.
+
+    Like Kafka's own ``Uuid.randomUuid`` it never starts with '-', which the storage tool's
+    argument parser would take for an option.
+    """
+    while True:
+        cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode("ascii").rstrip("=")
+        if not cluster_id.startswith("-"):
+            return cluster_id
 
 
 def server_settings(layout: ClusterLayout, index: int, data_dir: Path) -> dict[str, str]:
@@ -140,5 +147,11 @@ logger.state.name = state.change.logger
 logger.state.level = warn
 logger.request.name = kafka.request.logger
 logger.request.level = warn
+logger.partition.name = kafka.cluster.Partition
+logger.partition.level = warn
+logger.logs.name = kafka.log
+logger.logs.level = warn
+logger.unified.name = org.apache.kafka.storage.internals.log
+logger.unified.level = warn
 """
 """Log4j2 config in properties form, which needs no YAML parser on the classpath."""

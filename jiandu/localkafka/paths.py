@@ -22,7 +22,7 @@ def repo_root() -> Path:
 
 
 def default_state_dir() -> Path:
-    """Runtime state (configs, data, logs, pids) of the developer broker: ``<repo>/.jiandu/kafka``."""
+    """Configs, data, logs and pids of the developer broker: ``<repo>/.jiandu/kafka``."""
     return repo_root() / ".jiandu" / "kafka"
 
 

@@ -23,7 +23,7 @@ _DETACH = 'log=$1; shift; "$@" >>"$log" 2>&1 </dev/null & echo $!'
 def spawn(argv: Sequence[str], log_path: Path, cwd: Path) -> int:
     """Start ``argv`` in a new session with output appended to ``log_path``; its pid."""
     done = subprocess.run(
-        ["sh", "-c", _DETACH, "sh", str(log_path), *argv],
+        ["/bin/sh", "-c", _DETACH, "sh", str(log_path), *argv],
         cwd=cwd,
         capture_output=True,
         text=True,

@@ -90,7 +90,9 @@ class StateDir:
         try:
             return ClusterRecord(**json.loads(path.read_text(encoding="utf-8")))
         except (ValueError, TypeError) as exc:
-            raise LocalKafkaError(f"{path}: unreadable ({exc}); `jiandu kafka down --wipe`") from exc
+            raise LocalKafkaError(
+                f"{path}: unreadable ({exc}); `jiandu kafka down --wipe`"
+            ) from exc
 
     def write_record(self, record: ClusterRecord) -> None:
         """Record the cluster this state dir holds."""

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import contextvars
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, TypeAlias
 
 import grpc
 
@@ -20,7 +20,7 @@ PUBLIC_SERVICES = (
     "/grpc.reflection.v1.ServerReflection/",
 )
 current_principal: contextvars.ContextVar[Principal] = contextvars.ContextVar("principal")
-Handler = grpc.RpcMethodHandler[Any, Any]
+Handler: TypeAlias = "grpc.RpcMethodHandler[Any, Any]"
 
 
 class AuthInterceptor(grpc.aio.ServerInterceptor):

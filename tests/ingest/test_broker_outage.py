@@ -47,14 +47,14 @@ async def test_no_event_is_lost_when_the_broker_dies_mid_publish(
     try:
         assert (await ingest.publish(batch(0, 10))).accepted == 10
 
-        cluster.kill_node(0, signal.SIGKILL)
+        cluster.kill_node(1, signal.SIGKILL)
         during = batch(10, 20)
         with pytest.raises(grpc.aio.AioRpcError) as error:
             await ingest.publish(during)
         assert error.value.code() is grpc.StatusCode.UNAVAILABLE
         assert "retry" in (error.value.details() or "")
 
-        await asyncio.get_running_loop().run_in_executor(None, cluster.start_node, 0)
+        await asyncio.get_running_loop().run_in_executor(None, cluster.start_node, 1)
         response = await _retry_until_ok(ingest.publish, during)
         assert response.rejected == 0
         assert response.accepted + response.duplicate == 20
