@@ -87,16 +87,18 @@ class Intake:
         self._authorize(principal, verdicts)
         plan: list[tuple[Status, asyncio.Future[Written] | None]] = []
         fresh: list[tuple[str, Record]] = []
+        batch_keys: set[str] = set()
         for verdict in verdicts:
             if verdict.event is None:
                 plan.append((Status.REJECTED, None))
                 continue
             key = dedup_key(verdict.event.source, verdict.event.event_id)
-            if key in self._index:
+            if key in self._index or key in batch_keys:
                 plan.append((Status.DUPLICATE, None))
             elif key in self._in_flight:
                 plan.append((Status.DUPLICATE, self._in_flight[key]))
             else:
+                batch_keys.add(key)
                 fresh.append((key, to_record(verdict.event)))
                 plan.append((Status.ACCEPTED, None))
         sent = await self._send_fresh(fresh)

@@ -3,16 +3,13 @@ with its own topics (a fresh prefix per test)."""
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
 import grpc
 import pytest
 from kafka import KafkaConsumer, TopicPartition
-from kafka.admin import KafkaAdminClient, NewTopic
 
-from jiandu import topics
 from jiandu.ingest.v1 import ingest_pb2, ingest_pb2_grpc
 from jiandu.settings import KafkaSettings
 from services.enforcement_ingest.server import IngestServer
@@ -21,16 +18,6 @@ from services.enforcement_ingest.settings import IngestSettings
 TOKEN = "yuci-ecology-test-token"
 OTHER_TOKEN = "taigu-ecology-test-token"
 DEPARTMENT = "140702-STHJ"
-PARTITIONS = 3
-
-
-def create_topics(bootstrap: str, prefix: str) -> None:
-    """The project's topics under ``prefix`` on the session broker."""
-    admin = KafkaAdminClient(bootstrap_servers=bootstrap)
-    try:
-        admin.create_topics([NewTopic(prefix + spec.name, PARTITIONS, 1) for spec in topics.TOPICS])
-    finally:
-        admin.close()
 
 
 def read_topic(bootstrap: str, topic: str) -> list[object]:
@@ -96,15 +83,9 @@ async def start_ingest(settings: IngestSettings, bootstrap: str) -> Ingest:
 
 
 @pytest.fixture
-def ingest_prefix(kafka_bootstrap: str) -> str:
-    prefix = f"t{uuid.uuid4().hex[:8]}."
-    create_topics(kafka_bootstrap, prefix)
-    return prefix
-
-
-@pytest.fixture
-async def ingest(kafka_bootstrap: str, ingest_prefix: str) -> AsyncIterator[Ingest]:
-    running = await start_ingest(ingest_settings(kafka_bootstrap, ingest_prefix), kafka_bootstrap)
+async def ingest(kafka_bootstrap: str, project_topics: str) -> AsyncIterator[Ingest]:
+    """A running ingest service on its own topics (the test's prefix)."""
+    running = await start_ingest(ingest_settings(kafka_bootstrap, project_topics), kafka_bootstrap)
     yield running
     await running.channel.close()
     await running.server.stop()

@@ -69,10 +69,10 @@ async def test_an_oversized_event_is_refused_by_its_size(ingest: Ingest) -> None
 
 
 async def test_an_oversized_batch_is_refused_whole_and_kept(
-    kafka_bootstrap: str, ingest_prefix: str
+    kafka_bootstrap: str, project_topics: str
 ) -> None:
     small = await start_ingest(
-        ingest_settings(kafka_bootstrap, ingest_prefix, max_batch_events=5), kafka_bootstrap
+        ingest_settings(kafka_bootstrap, project_topics, max_batch_events=5), kafka_bootstrap
     )
     try:
         events = [json.dumps(make_event("inspection", event_id=f"b{i}")).encode() for i in range(6)]
