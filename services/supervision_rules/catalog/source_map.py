@@ -1,0 +1,95 @@
+"""Read YAML while remembering the line of every mapping value and sequence entry."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from yaml.constructor import ConstructorError
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from services.supervision_rules.catalog.errors import Problem
+
+PathKey = tuple[str | int, ...]
+
+
+@dataclass(frozen=True)
+class SourceMap:
+    """Lines (1-based) of the nodes of one file, keyed by their path from the root."""
+
+    file: str
+    lines: dict[PathKey, int] = field(default_factory=dict)
+
+    def line(self, path: Sequence[object]) -> int:
+        """The line of the deepest node on ``path``; elements not in the file (such as the
+        tags pydantic adds for unions) are skipped."""
+        found: PathKey = ()
+        best = self.lines.get((), 1)
+        for element in path:
+            key = element.value if hasattr(element, "value") else element
+            if not isinstance(key, str | int):
+                continue
+            candidate = (*found, key)
+            if candidate in self.lines:
+                found = candidate
+                best = self.lines[candidate]
+        return best
+
+    def problem(self, path: Sequence[object], reason: str) -> Problem:
+        """A Problem at the line of ``path``."""
+        return Problem(self.file, self.line(path), reason)
+
+
+class _Loader(yaml.SafeLoader):
+    """SafeLoader whose value errors (e.g. an impossible date) carry the node's position."""
+
+    def construct_object(self, node: Node, deep: bool = False) -> Any:
+        try:
+            return super().construct_object(node, deep)
+        except (ValueError, TypeError, OverflowError) as exc:
+            raise ConstructorError(None, None, f"{node.value!r}: {exc}", node.start_mark) from exc
+
+
+def _walk(node: Node, path: PathKey, source: SourceMap, problems: list[Problem]) -> None:
+    source.lines[path] = node.start_mark.line + 1
+    if isinstance(node, MappingNode):
+        seen: set[str] = set()
+        for key_node, value_node in node.value:
+            key = key_node.value if isinstance(key_node, ScalarNode) else str(key_node.value)
+            if key in seen:
+                line = key_node.start_mark.line + 1
+                problems.append(Problem(source.file, line, f"duplicate key {key!r}"))
+            seen.add(key)
+            _walk(value_node, (*path, key), source, problems)
+            source.lines[(*path, key)] = key_node.start_mark.line + 1
+    elif isinstance(node, SequenceNode):
+        for index, child in enumerate(node.value):
+            _walk(child, (*path, index), source, problems)
+
+
+def read_yaml(path: Path, display: str) -> tuple[object, SourceMap, list[Problem]]:
+    """Parse ``path``; returns the data, its source map and any problems (syntax, duplicate
+    keys). ``display`` is the file name used in problems."""
+    source = SourceMap(display)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        return None, source, [Problem(display, 1, f"cannot read: {exc.strerror or exc}")]
+    loader = _Loader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None, source, [Problem(display, 1, "empty file")]
+        problems: list[Problem] = []
+        _walk(node, (), source, problems)
+        data = loader.construct_document(node)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else 1
+        return None, source, [Problem(display, line, f"YAML: {exc.problem or exc}")]
+    finally:
+        loader.dispose()
+    return data, source, problems
