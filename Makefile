@@ -65,8 +65,8 @@ demo: setup ## Start Kafka and ingest, publish the sample, show what arrived and
 bench: setup ## Measure ingest against kafka-python's own producer benchmark; writes docs/benchmarks.md
 	$(BIN)/python -m jiandu_cli.bench
 
-down: setup ## Stop everything `make demo` / `make kafka-up` started
-	$(JIANDU) kafka down
+down: setup ## Stop everything `make demo` / `make kafka-up` started, and only that
+	$(JIANDU) down
 
 clean: ## Remove the venv and local runtime state (not the Kafka download cache)
 	rm -rf $(VENV) .jiandu .pytest_cache .mypy_cache .ruff_cache

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import json
 import sys
-from enum import StrEnum
 from collections.abc import Callable
+from enum import StrEnum
 from pathlib import Path
 from typing import Any, get_args
 
@@ -79,10 +79,10 @@ def events_markdown() -> str:
     """docs/events.md."""
     lines = [EVENTS_INTRO, "## Envelope (every kind)", "", *_fields_table(EventBase), ""]
     examples = _examples()
-    members = {m.model_fields["kind"].annotation.__args__[0]: m for m in _members()}
+    members = {get_args(m.model_fields["kind"].annotation)[0]: m for m in _members()}
     for kind in KINDS:
         event_model = members[kind]
-        payload = event_model.model_fields["payload"].annotation
+        payload: type[BaseModel] = event_model.model_fields["payload"].annotation  # type: ignore[assignment]
         summary = (payload.__doc__ or event_model.__doc__ or kind).strip().splitlines()[0]
         lines += [f"## `{kind}`", "", summary, ""]
         lines += _fields_table(payload)

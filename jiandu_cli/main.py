@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import typer
 
-from jiandu_cli import catalog, kafka, publish, schema, serve, tokens
+from jiandu_cli import catalog, demo, kafka, publish, schema, serve, tokens
 
 app = typer.Typer(
     name="jiandu",
@@ -16,11 +16,12 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.add_typer(kafka.app, name="kafka", help="Run the local Apache Kafka broker (KRaft).")
-app.add_typer(catalog.app, name="catalog", help="Lint and show the benchmark catalog (law as data).")
+app.add_typer(catalog.app, name="catalog", help="Lint and show the catalog (law as data).")
 app.add_typer(serve.app, name="serve", help="Run a service in the foreground.")
 app.add_typer(tokens.app, name="token", help="Department tokens for publishing.")
 app.command("publish")(publish.publish)
 app.command("schema")(schema.schema)
+app.command("down")(demo.down)
 
 
 def main() -> None:

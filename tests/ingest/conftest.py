@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from typing import Any
 
 import grpc
 import pytest
@@ -20,7 +21,7 @@ OTHER_TOKEN = "taigu-ecology-test-token"
 DEPARTMENT = "140702-STHJ"
 
 
-def read_topic(bootstrap: str, topic: str) -> list[object]:
+def read_topic(bootstrap: str, topic: str) -> list[Any]:
     """Every record currently on ``topic`` (all partitions, start to end)."""
     consumer = KafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
     try:
@@ -30,7 +31,7 @@ def read_topic(bootstrap: str, topic: str) -> list[object]:
         consumer.assign(partitions)
         consumer.seek_to_beginning()
         ends = consumer.end_offsets(partitions)
-        records: list[object] = []
+        records: list[Any] = []
         while any(consumer.position(tp) < ends[tp] for tp in partitions):
             for batch in consumer.poll(timeout_ms=1000).values():
                 records.extend(batch)
@@ -53,12 +54,13 @@ class Ingest:
         self, events: list[bytes], token: str | None = TOKEN
     ) -> ingest_pb2.PublishResponse:
         metadata = (("authorization", f"Bearer {token}"),) if token else ()
-        response: ingest_pb2.PublishResponse = await self.stub.Publish(
+        call = self.stub.Publish(
             ingest_pb2.PublishRequest(events=events), metadata=metadata, timeout=60
         )
+        response: ingest_pb2.PublishResponse = await call  # type: ignore[misc]
         return response
 
-    def records(self, topic: str) -> list[object]:
+    def records(self, topic: str) -> list[Any]:
         return read_topic(self.bootstrap, self.settings.kafka.topic(topic))
 
 

@@ -9,13 +9,14 @@ from __future__ import annotations
 import asyncio
 import json
 import signal
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
 
 import grpc
 import pytest
 
 from jiandu import topics
+from jiandu.ingest.v1 import ingest_pb2
 from jiandu.localkafka.cluster import LocalKafka
 from jiandu.wire import header
 from tests.factories import make_event
@@ -59,7 +60,7 @@ async def test_no_event_is_lost_when_the_broker_dies_mid_publish(
         assert response.rejected == 0
         assert response.accepted + response.duplicate == 20
 
-        ids = [header(r.headers, "ce_id") for r in ingest.records(topics.EVENTS)]  # type: ignore[attr-defined]
+        ids = [header(r.headers, "ce_id") for r in ingest.records(topics.EVENTS)]
         expected = {f"outage-{n}".encode() for n in range(30)}
         assert set(ids) == expected
         duplicates_on_topic = len(ids) - len(set(ids))
@@ -69,10 +70,14 @@ async def test_no_event_is_lost_when_the_broker_dies_mid_publish(
         await ingest.server.stop()
 
 
-async def _retry_until_ok(publish: object, events: list[bytes], attempts: int = 20) -> object:
+async def _retry_until_ok(
+    publish: Callable[[list[bytes]], Awaitable[ingest_pb2.PublishResponse]],
+    events: list[bytes],
+    attempts: int = 20,
+) -> ingest_pb2.PublishResponse:
     for _ in range(attempts):
         try:
-            return await publish(events)  # type: ignore[operator]
+            return await publish(events)
         except grpc.aio.AioRpcError as error:
             if error.code() is not grpc.StatusCode.UNAVAILABLE:
                 raise

@@ -1,0 +1,145 @@
+"""``make demo``: start Kafka and ingest, publish the sample day and some broken input, show what
+arrived on the events topic and what the DLQ kept, and say where to look next.
+
+``python -m jiandu_cli.demo [--events FILE] [--bad FILE] [--stop]``; the services stay up until
+``jiandu down`` (``make down``) stops what it started, and only that. Later issues add the
+rules and alerts services here.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+from collections import Counter
+from pathlib import Path
+
+import grpc
+from grpc_health.v1 import health_pb2, health_pb2_grpc
+from kafka import KafkaConsumer, TopicPartition
+from rich.console import Console
+from rich.table import Table
+
+from jiandu import topics
+from jiandu.localkafka.cluster import LocalKafka
+from jiandu.wire import header
+from jiandu_cli import processes
+from jiandu_cli.ingest_client import IngestClient, Tally
+from jiandu_cli.publish import read_lines, show
+from jiandu_cli.sample import department_token_env
+
+ROOT = Path(__file__).resolve().parent.parent
+INGEST_PORT = 50051
+METRICS_PORT = 9101
+console = Console()
+
+
+def start_ingest(bootstrap: str) -> str:
+    """(Re)start the ingest service in the background with a fresh demo token; the token."""
+    processes.stop("ingest")
+    token, env = department_token_env()
+    env.update(
+        JIANDU_KAFKA_BOOTSTRAP=bootstrap,
+        JIANDU_INGEST_PORT=str(INGEST_PORT),
+        JIANDU_INGEST_METRICS_PORT=str(METRICS_PORT),
+    )
+    pid, log = processes.start("ingest", "services.enforcement_ingest", env)
+    console.print(f"ingest: pid {pid}, gRPC 127.0.0.1:{INGEST_PORT}, log {log}")
+    asyncio.run(_wait_serving(f"127.0.0.1:{INGEST_PORT}"))
+    return token
+
+
+async def _wait_serving(target: str, timeout_s: float = 120.0) -> None:
+    async with grpc.aio.insecure_channel(target) as channel:
+        stub = health_pb2_grpc.HealthStub(channel)
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout_s
+        while loop.time() < deadline:
+            try:
+                answer = await stub.Check(health_pb2.HealthCheckRequest(service=""), timeout=2)
+                if answer.status == health_pb2.HealthCheckResponse.SERVING:
+                    return
+            except grpc.aio.AioRpcError:
+                pass
+            await asyncio.sleep(0.5)
+    raise SystemExit(f"ingest not healthy after {timeout_s:.0f}s; see .jiandu/run/ingest.log")
+
+
+async def _publish(token: str, path: Path) -> Tally:
+    client = IngestClient(f"127.0.0.1:{INGEST_PORT}", token)
+    try:
+        return await client.publish_all(read_lines(path))
+    finally:
+        await client.close()
+
+
+def read_all(bootstrap: str, topic: str) -> list[object]:
+    """Every record on ``topic``, from the start to the current end."""
+    consumer = KafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
+    try:
+        found = consumer.partitions_for_topic(topic) or set()
+        partitions = [TopicPartition(topic, p) for p in sorted(found)]
+        consumer.assign(partitions)
+        consumer.seek_to_beginning()
+        ends = consumer.end_offsets(partitions)
+        records: list[object] = []
+        while any(consumer.position(tp) < ends[tp] for tp in partitions):
+            for batch in consumer.poll(timeout_ms=1000).values():
+                records.extend(batch)
+        return records
+    finally:
+        consumer.close()
+
+
+def show_topics(bootstrap: str) -> None:
+    """What the events topic holds by kind and domain, and the DLQ's latest reasons."""
+    events = [json.loads(r.value) for r in read_all(bootstrap, topics.EVENTS)]  # type: ignore[attr-defined]
+    table = Table("kind", "ecology", "production_safety", title=f"{topics.EVENTS}: {len(events)}")
+    counts = Counter((e["kind"], e["domain"]) for e in events)
+    for kind in sorted({k for k, _ in counts}):
+        table.add_row(kind, str(counts[kind, "ecology"]), str(counts[kind, "production_safety"]))
+    console.print(table)
+    dead = read_all(bootstrap, topics.EVENTS_DLQ)
+    dlq = Table("reason", title=f"{topics.EVENTS_DLQ}: {len(dead)} kept (latest 10)")
+    for record in dead[-10:]:
+        dlq.add_row((header(record.headers, "jiandu_reason") or b"").decode())  # type: ignore[attr-defined]
+    console.print(dlq)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--events", type=Path, default=ROOT / "examples" / "events.jsonl")
+    parser.add_argument("--bad", type=Path, default=ROOT / "examples" / "bad-events.jsonl")
+    parser.add_argument("--stop", action="store_true", help="stop everything at the end")
+    args = parser.parse_args()
+    console.rule("jiandu demo: Kafka")
+    bootstrap = LocalKafka().up().bootstrap
+    console.print(f"Kafka answering on {bootstrap}")
+    console.rule("enforcement_ingest")
+    token = start_ingest(bootstrap)
+    console.rule("publishing")
+    for path in (args.events, args.bad):
+        show(path, asyncio.run(_publish(token, path)))
+    console.rule("what arrived")
+    show_topics(bootstrap)
+    console.rule("next")
+    console.print(
+        f"metrics: curl -s 127.0.0.1:{METRICS_PORT}/metrics | grep jiandu_ingest\n"
+        "publish again: the same file now gives duplicates only (make demo)\n"
+        "contract: docs/events.md; settings: docs/settings.md; stop everything: make down"
+    )
+    if args.stop:
+        down()
+
+
+def down() -> None:
+    """Stop the background services and the local broker started by the demo."""
+    for name in processes.started_services():
+        processes.stop(name)
+        console.print(f"stopped {name}")
+    LocalKafka().down()
+    console.print("stopped Kafka")
+
+
+if __name__ == "__main__":
+    main()
