@@ -7,6 +7,7 @@ executor call (``send`` may block on metadata) and their acknowledgements are aw
 from __future__ import annotations
 
 import asyncio
+import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -59,16 +60,17 @@ class Publisher:
         waiters: list[asyncio.Future[Written]],
         loop: asyncio.AbstractEventLoop,
     ) -> None:
-        for record, waiter in zip(records, waiters, strict=True):
+        batch = _BatchResults(loop, waiters)
+        for index, record in enumerate(records):
             try:
                 sent = self._producer.send(
                     topic, key=record.key, value=record.value, headers=record.headers
                 )
-            except Exception as exc:
-                loop.call_soon_threadsafe(_fail, waiter, exc)
+            except Exception as exc:  # every failure reaches the caller
+                batch.settle(index, exc)
                 continue
-            sent.add_callback(_on_ack, loop, waiter)
-            sent.add_errback(_on_error, loop, waiter)
+            sent.add_callback(_on_ack, batch, index)
+            sent.add_errback(batch.settle, index)
 
     def close(self, timeout_s: float = 30.0) -> None:
         """Flush what is buffered, then close (graceful shutdown)."""
@@ -76,21 +78,38 @@ class Publisher:
         self._producer.close(timeout=timeout_s)
 
 
-def _on_ack(loop: asyncio.AbstractEventLoop, waiter: asyncio.Future[Written], meta: Any) -> None:
+class _BatchResults:
+    """Collects the producer's callbacks (sender thread) for one batch and wakes the event loop
+    once per batch, not once per record: a cross-thread wake-up costs more than a record."""
+
+    def __init__(
+        self, loop: asyncio.AbstractEventLoop, waiters: list[asyncio.Future[Written]]
+    ) -> None:
+        self._loop = loop
+        self._waiters = waiters
+        self._results: list[Written | BaseException | None] = [None] * len(waiters)
+        self._left = len(waiters)
+        self._lock = threading.Lock()
+
+    def settle(self, index: int, result: Written | BaseException) -> None:
+        """Record one record's fate; the last one wakes the loop."""
+        with self._lock:
+            self._results[index] = result
+            self._left -= 1
+            last = self._left == 0
+        if last:
+            self._loop.call_soon_threadsafe(self._deliver)
+
+    def _deliver(self) -> None:
+        for waiter, result in zip(self._waiters, self._results, strict=True):
+            if waiter.done() or result is None:
+                continue
+            if isinstance(result, BaseException):
+                waiter.set_exception(result)
+            else:
+                waiter.set_result(result)
+
+
+def _on_ack(batch: _BatchResults, index: int, meta: Any) -> None:
     timestamp = meta.timestamp if meta.timestamp and meta.timestamp > 0 else int(time.time() * 1000)
-    written = Written(meta.partition, meta.offset, timestamp)
-    loop.call_soon_threadsafe(_resolve, waiter, written)
-
-
-def _on_error(loop: asyncio.AbstractEventLoop, waiter: asyncio.Future[Written], exc: Any) -> None:
-    loop.call_soon_threadsafe(_fail, waiter, exc)
-
-
-def _resolve(waiter: asyncio.Future[Written], written: Written) -> None:
-    if not waiter.done():
-        waiter.set_result(written)
-
-
-def _fail(waiter: asyncio.Future[Written], exc: BaseException) -> None:
-    if not waiter.done():
-        waiter.set_exception(exc)
+    batch.settle(index, Written(meta.partition, meta.offset, timestamp))
