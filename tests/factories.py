@@ -329,7 +329,7 @@ def bad_inputs() -> list[BadInput]:
         bad(
             "township_outside_region",
             "inspection",
-            "inspection",
+            "",
             "township 140703100 is not in region 140702",
             township="140703100",
         ),

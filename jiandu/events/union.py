@@ -100,7 +100,7 @@ class EventRejected(ValueError):
 def _field_error(error: Any) -> FieldError:
     loc = [str(part) for part in error["loc"]]
     # The discriminated union puts the kind's tag in the path: drop it, it is not a field.
-    if len(loc) > 1 and loc[0] in KINDS:
+    if loc and loc[0] in KINDS:
         loc = loc[1:]
     return FieldError(".".join(loc), _reason(error), error["type"])
 

@@ -81,7 +81,7 @@ def coercive_measure(story: Story, after: datetime, deviation: Sort | None = Non
         extension = rng.randint(15, 30)
         approved = started + timedelta(days=rng.randint(26, 29))
         end["extensions"] = [{"approved_at": approved, "days": extension}]
-        days = rng.randint(31, 29 + extension)
+        days = rng.randint(31, 27 + extension)  # room for the weekend
     else:
         days = rng.randint(7, 28)
     ended_on = workday(started.date() + timedelta(days=days))

@@ -50,8 +50,10 @@ LARGE_FINE_SORTS = frozenset(
     {Sort.MISSING_HEARING_RIGHT, Sort.MISSING_LEGAL_REVIEW, Sort.MISSING_COLLECTIVE_DISCUSSION}
 )
 
-HEARING_SORTS = frozenset({Sort.HEARING_TOO_SOON, Sort.DECIDED_IN_DEFENCE_WINDOW})
-"""Deviations about the hearing timetable: planted where a hearing is offered."""
+HEARING_SORTS = frozenset(
+    {Sort.HEARING_TOO_SOON, Sort.DECIDED_IN_DEFENCE_WINDOW, Sort.FINE_ABOVE_PROPOSED}
+)
+"""Deviations about the hearing and defence (APL Arts. 45, 64): planted where one is offered."""
 
 _LENIENT = ((C.FIRST_VIOLATION, C.CORRECTED_IN_TIME), (C.ELIMINATED_HARM,), (C.CONFESSED,),
             (C.FIRST_VIOLATION, C.MINOR_HARM))  # fmt: skip

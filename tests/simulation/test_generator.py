@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
 from collections import defaultdict
 from datetime import date
 
@@ -37,6 +40,15 @@ def test_same_seed_gives_the_same_events_and_ids() -> None:
     first = [event_to_json(e) for e in generate(300, seed=7)]
     second = [event_to_json(e) for e in generate(300, seed=7)]
     assert first == second
+
+
+def test_output_does_not_depend_on_the_hash_seed() -> None:
+    def run(hash_seed: str) -> bytes:
+        env = os.environ | {"PYTHONHASHSEED": hash_seed}
+        command = [sys.executable, "-m", "jiandu.simulation", "--n", "150", "--seed", "3"]
+        return subprocess.run(command, env=env, capture_output=True, check=True).stdout
+
+    assert run("1") == run("2") == b"".join(event_to_json(e) + b"\n" for e in generate(150, 3))
 
 
 def test_another_seed_gives_another_stream() -> None:
