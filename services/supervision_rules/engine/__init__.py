@@ -1,0 +1,25 @@
+"""The rule engine: PartyState, RuleBook and the offline runner (plain Python, no transport)."""
+
+from services.supervision_rules.engine.rulebook import RuleBook
+from services.supervision_rules.engine.runner import evaluate_events
+from services.supervision_rules.engine.state import (
+    CaseState,
+    InspectionRecord,
+    MeasureState,
+    OrderState,
+    Origin,
+    PartyState,
+    PenaltyRecord,
+)
+
+__all__ = [
+    "CaseState",
+    "InspectionRecord",
+    "MeasureState",
+    "OrderState",
+    "Origin",
+    "PartyState",
+    "PenaltyRecord",
+    "RuleBook",
+    "evaluate_events",
+]

@@ -1,0 +1,60 @@
+"""RuleBook: applies an event to a party's state and runs the checks that care about it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import date
+from typing import TYPE_CHECKING
+
+from jiandu.deviations import Deviation
+from jiandu.events import EnforcementEvent
+from services.supervision_rules.catalog import Catalog
+from services.supervision_rules.engine.apply import apply
+from services.supervision_rules.engine.state import PartyState
+
+if TYPE_CHECKING:
+    from services.supervision_rules.checks import Check
+    from services.supervision_rules.checks.base import EnterpriseCategory
+
+
+class RuleBook:
+    """The checks over one catalog. Stateless itself: the caller keeps one PartyState per party
+    (per Kafka key) and passes it in; findings already raised for that party are not repeated."""
+
+    def __init__(
+        self,
+        catalog: Catalog,
+        checks: Sequence[Check] | None = None,
+        enterprise_category: EnterpriseCategory | None = None,
+    ) -> None:
+        # The checks read engine.state, so they are imported when a RuleBook is built.
+        from services.supervision_rules.checks import Context, all_checks, unrated_non_high_risk
+
+        self.catalog = catalog
+        self.checks = tuple(checks) if checks is not None else all_checks()
+        self.context = Context(catalog, enterprise_category or unrated_non_high_risk)
+
+    def evaluate(self, state: PartyState, event: EnforcementEvent) -> list[Deviation]:
+        """Record ``event`` in ``state`` and return the new deviations it reveals."""
+        apply(state, event)
+        found = (
+            d
+            for check in self.checks
+            if event.kind in check.kinds
+            for d in check.evaluate(state, event, self.context)
+        )
+        return _new(state, found)
+
+    def due(self, state: PartyState, as_of: date) -> list[Deviation]:
+        """Deviations that exist on ``as_of`` because an expected event never came."""
+        found = (d for check in self.checks for d in check.due(state, as_of, self.context))
+        return _new(state, found)
+
+
+def _new(state: PartyState, found: Iterable[Deviation]) -> list[Deviation]:
+    fresh = []
+    for deviation in found:
+        if deviation.id not in state.raised:
+            state.raised.add(deviation.id)
+            fresh.append(deviation)
+    return fresh
