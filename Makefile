@@ -35,7 +35,7 @@ protos: setup ## Regenerate the Python code for protos/ (committed)
 protos-check: setup ## Fail if the committed generated protobuf code is stale
 	$(BIN)/python -m jiandu_cli.protogen --check
 
-docs: setup ## Regenerate docs/events.md, docs/events.schema.json, docs/settings.md
+docs: setup ## Regenerate the generated docs (events, schema, settings, checks)
 	$(BIN)/python -m jiandu_cli.docgen
 
 docs-check: setup ## Fail if a generated doc is stale

@@ -19,12 +19,14 @@ from pydantic_settings import BaseSettings
 
 from jiandu.events import KINDS, EnforcementEvent, EventBase, vocabulary
 from jiandu.settings import KafkaSettings
+from jiandu_cli.checkdocs import checks_markdown
 from jiandu_cli.schema import schema_text
 from services.enforcement_ingest.settings import IngestSettings
+from services.supervision_rules.settings import RulesSettings
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples" / "events.jsonl"
-SETTINGS: tuple[type[BaseSettings], ...] = (KafkaSettings, IngestSettings)
+SETTINGS: tuple[type[BaseSettings], ...] = (KafkaSettings, IngestSettings, RulesSettings)
 
 EVENTS_INTRO = """# Enforcement events (the contract)
 
@@ -132,6 +134,7 @@ GENERATED: dict[str, Callable[[], str]] = {
     "docs/events.schema.json": schema_text,
     "docs/events.md": events_markdown,
     "docs/settings.md": settings_markdown,
+    "docs/checks.md": checks_markdown,
 }
 
 

@@ -113,7 +113,7 @@ _QUANTIFIERS = {
     "ECO-AIR-001": _EXCEEDANCE,
     "ECO-WAT-001": _EXCEEDANCE,
     "ECO-AIR-004": Quantifier("days_offline", (1, 7), (8, 30), (31, 90)),
-    "ECO-AIR-007": Quantifier("uncovered_area_m2", (200, 1000), (1001, 5000), (5001, 20000)),
+    "ECO-AIR-007": Quantifier("uncovered_area", (200, 1000), (1001, 5000), (5001, 20000)),
     "ECO-SW-001": Quantifier("hazardous_waste_tonnes", (1, 10), (10.1, 100), (100.1, 400), 1),
     "ECO-NOI-001": Quantifier("db_over_limit", (0.5, 3), (3.1, 10), (10.1, 20), 1),
     "SP-TRN-002": Quantifier("untrained_share_pct", (1, 10), (11, 30), (31, 80)),

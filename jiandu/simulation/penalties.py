@@ -1,8 +1,9 @@
 """What a case decides: item, stage, tier, fine, circumstances (CasePlan), clean or deviating.
 
-Thresholds here are the simulation's own, chosen so clean data stays clear of every plausible
-configuration of the engine (REFERENCE 4.2): hearings are offered and collective discussions held
-well below any large-fine threshold, and planted "large fine" deviations sit above all of them.
+Thresholds here are the simulation's own, chosen so clean data stays clear of the shipped catalog
+(catalog/thresholds.yaml, REFERENCE 4.2): hearings are offered and collective discussions held at
+or below every large-fine threshold, and planted "large fine" deviations sit above all of them.
+The kernel may not import the catalog loader (a service), so the amounts are copied here.
 """
 
 from __future__ import annotations
@@ -31,8 +32,15 @@ C = Circumstance
 HEARING_OFFERED_FROM = {PartyType.ORGANISATION: 20_000}
 """Clean cases offer a hearing from this fine (organisations); 1,000 yuan for anyone else."""
 
-COLLECTIVE_FROM = {PartyType.ORGANISATION: 50_000}
-"""Clean cases hold a collective discussion from this fine; 5,000 yuan for anyone else."""
+COLLECTIVE_FROM = {
+    (Domain.ECOLOGY, PartyType.ORGANISATION): 50_000,
+    # catalog/thresholds.yaml large_fine: national, production_safety, organisation,
+    # collective_discussion 30000 (the 2015 办法 Art. 33 row and the 2026 row carrying it)
+    (Domain.PRODUCTION_SAFETY, PartyType.ORGANISATION): 30_000,
+}
+"""Clean cases hold a collective discussion from this fine; 5,000 yuan for anyone else. The
+catalog's other rows are higher: individuals 5,000 (ecology) and 10,000 (safety), ecology
+organisations 200,000."""
 
 LARGE_FINE = {Domain.ECOLOGY: 200_000, Domain.PRODUCTION_SAFETY: 50_000}
 """Planted "large fine" deviations fine at least this much: above every known threshold."""
@@ -65,7 +73,7 @@ _AGGRAVATING = {
 }  # fmt: skip
 
 
-_NO_PENALTY_QUANTITIES = {"exceedance_multiple": (0.01, 0.09), "uncovered_area_m2": (20, 190)}
+_NO_PENALTY_QUANTITIES = {"exceedance_multiple": (0.01, 0.09), "uncovered_area": (20, 190)}
 """Below the Shanxi list's caps: exceedance under 0.1×, uncovered area under 200 m²."""
 
 
@@ -105,7 +113,7 @@ class CasePlan:
 
     @property
     def needs_collective(self) -> bool:
-        floor = COLLECTIVE_FROM.get(self.party_type, 5_000)
+        floor = COLLECTIVE_FROM.get((self.item.domain, self.party_type), 5_000)
         return self.outcome is Outcome.PENALTY and (
             self.fine >= floor
             or self.claimed_tier in (Tier.AGGRAVATED, Tier.MITIGATED)

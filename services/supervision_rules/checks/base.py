@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, ClassVar
 
 from jiandu.deviations import Channel, Deviation, Explanation, Severity, deviation_id
 from jiandu.events import EnforcementEvent
 from jiandu.events.vocabulary import Domain
+from jiandu.reference import ReferenceData
 from services.supervision_rules.catalog import Catalog
 from services.supervision_rules.checks.registry import REGISTRY, CheckSpec
 from services.supervision_rules.engine.state import Origin, PartyState
@@ -25,10 +26,20 @@ def unrated_non_high_risk(party_id: str, domain: Domain) -> tuple[str, str]:
 
 @dataclass(frozen=True)
 class Context:
-    """What a check may read besides the party's state: the catalog and enterprise facts."""
+    """What a check may read besides the party's state: the catalog, the reference registers
+    (officers, enterprises, published inspection items; empty when none is loaded) and the
+    fallback enterprise category for enterprises the register does not know."""
 
     catalog: Catalog
     enterprise_category: EnterpriseCategory = unrated_non_high_risk
+    reference: ReferenceData = field(default_factory=ReferenceData)
+
+    def cap_category(self, party_id: str, domain: Domain) -> tuple[str, str, str]:
+        """(cap category, rating, where from: ``register`` or ``default``) of an enterprise."""
+        known = self.reference.enterprises.get(party_id)
+        if known is not None:
+            return known.cap_category, known.rating, "register"
+        return (*self.enterprise_category(party_id, domain), "default")
 
 
 def facts(**values: Any) -> dict[str, str]:

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from jiandu.deviations import Deviation
 from jiandu.events import EnforcementEvent
+from jiandu.reference import ReferenceData
 from services.supervision_rules.catalog import Catalog
 from services.supervision_rules.engine.apply import apply
 from services.supervision_rules.engine.state import PartyState
@@ -26,16 +27,25 @@ class RuleBook:
         catalog: Catalog,
         checks: Sequence[Check] | None = None,
         enterprise_category: EnterpriseCategory | None = None,
+        reference: ReferenceData | None = None,
     ) -> None:
+        """``reference``: the officer, enterprise and inspection-item registers (C08-C10);
+        ``enterprise_category`` is the fallback for enterprises the register does not know."""
         # The checks read engine.state, so they are imported when a RuleBook is built.
         from services.supervision_rules.checks import Context, all_checks, unrated_non_high_risk
 
         self.catalog = catalog
         self.checks = tuple(checks) if checks is not None else all_checks()
-        self.context = Context(catalog, enterprise_category or unrated_non_high_risk)
+        self.context = Context(
+            catalog, enterprise_category or unrated_non_high_risk, reference or ReferenceData()
+        )
 
     def evaluate(self, state: PartyState, event: EnforcementEvent) -> list[Deviation]:
-        """Record ``event`` in ``state`` and return the new deviations it reveals."""
+        """Record ``event`` in ``state`` and return the new deviations it reveals. An event
+        already applied (same source and event id: a replay after a crash) changes nothing."""
+        if self.seen(state, event):
+            return []
+        state.applied.add(f"{event.source}:{event.event_id}")
         apply(state, event)
         found = (
             d
@@ -44,6 +54,11 @@ class RuleBook:
             for d in check.evaluate(state, event, self.context)
         )
         return _new(state, found)
+
+    @staticmethod
+    def seen(state: PartyState, event: EnforcementEvent) -> bool:
+        """True when ``event`` was already applied to ``state``."""
+        return f"{event.source}:{event.event_id}" in state.applied
 
     def due(self, state: PartyState, as_of: date) -> list[Deviation]:
         """Deviations that exist on ``as_of`` because an expected event never came."""

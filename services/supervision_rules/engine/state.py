@@ -132,6 +132,7 @@ class PartyState:
     orders: dict[str, OrderState] = field(default_factory=dict)
     officer_findings: dict[str, int] = field(default_factory=dict)  # C08 findings per department
     raised: set[str] = field(default_factory=set)
+    applied: set[str] = field(default_factory=set)  # (source, event_id) keys already applied
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict (dates as ISO strings, payloads in their JSON form)."""
@@ -149,6 +150,7 @@ class PartyState:
             orders={k: _order(v) for k, v in data["orders"].items()},
             officer_findings=dict(data["officer_findings"]),
             raised=set(data["raised"]),
+            applied=set(data.get("applied", ())),
         )
 
 

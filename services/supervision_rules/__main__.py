@@ -1,0 +1,21 @@
+"""``python -m services.supervision_rules`` (or ``jiandu serve rules``): settings from the
+environment, then the faust app, then a faust worker until SIGTERM / SIGINT."""
+
+from __future__ import annotations
+
+import faust
+
+from services.supervision_rules.app import create_app
+from services.supervision_rules.settings import RulesSettings
+
+
+def main() -> None:
+    """Entry point: run one rules worker."""
+    settings = RulesSettings()
+    app = create_app(settings)
+    worker = faust.Worker(app, loglevel=settings.loglevel, quiet=True)
+    worker.execute_from_commandline()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,156 @@
+"""The faust wiring of the rules service: ``create_app(settings)`` builds the app, nothing runs
+at import. Logic lives in :mod:`.judge` and the engine; this module only moves records.
+
+- agent ``judge`` on enforcement.events.v1 (key = party id): party state in the ``party-state``
+  table (co-partitioned with the topic, so no repartition), deviations to
+  supervision.deviations.v1 keyed by party. Sends are immediate; faust flushes the producer
+  before it commits an offset, so an offset is committed only after its deviations are written.
+- task ``follow_reference``: reads the compacted reference topic from the start on every worker
+  (all partitions, no group) into the Library; the agent waits until it has caught up once.
+- timer ``deadlines``: runs the deadline checks over the parties this worker holds.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import date
+from typing import Any
+
+import faust
+from aiokafka import AIOKafkaConsumer, TopicPartition
+from faust.sensors.prometheus import setup_prometheus_sensors
+
+from jiandu import topics
+from services.supervision_rules.catalog import Catalog
+from services.supervision_rules.judge import Judge
+from services.supervision_rules.library import Library
+from services.supervision_rules.metrics import RulesMetrics
+from services.supervision_rules.settings import RulesSettings
+
+log = logging.getLogger(__name__)
+
+
+def create_app(settings: RulesSettings, metrics: RulesMetrics | None = None) -> faust.App:
+    """The faust app of the rules service, with its agent, reference follower and timer."""
+    metrics = metrics or RulesMetrics()
+    library = Library(Catalog.load(settings.catalog_dir), _catalog_gauge(metrics))
+    judge = Judge(library, metrics)
+    app = _app(settings)
+    kafka = settings.kafka
+    events = app.topic(
+        kafka.topic(topics.EVENTS),
+        key_serializer="raw",
+        value_serializer="raw",
+        partitions=settings.partitions,
+    )
+    deviations = app.topic(
+        kafka.topic(topics.DEVIATIONS), key_serializer="raw", value_serializer="raw"
+    )
+    table = app.Table("party-state", partitions=settings.partitions, key_type=bytes)
+    ready = asyncio.Event()
+
+    @app.agent(events, name="judge")
+    async def judge_events(stream: faust.StreamT[bytes]) -> None:
+        await ready.wait()
+        async for value in stream:
+            verdict = judge.judge(value, lambda party: table.get(party.encode()))
+            if verdict.state is not None and verdict.party is not None:
+                table[verdict.party.encode()] = verdict.state
+            for deviation in verdict.deviations:
+                await deviations.send(
+                    key=deviation.party_id.encode(),
+                    value=deviation.model_dump_json().encode(),
+                    force=True,
+                )
+
+    @app.task  # type: ignore[untyped-decorator]
+    async def follow_reference() -> None:
+        await _follow(settings, library, metrics, ready)
+
+    if settings.timers:
+        raised: set[str] = set()
+
+        @app.timer(settings.timer_interval_s)  # type: ignore[untyped-decorator]
+        async def deadlines() -> None:
+            if not ready.is_set():
+                return
+            as_of = settings.as_of or date.today()
+            for _, stored in list(table.items()):
+                for deviation in judge.due(stored, as_of):
+                    if deviation.id in raised:
+                        continue
+                    raised.add(deviation.id)
+                    await deviations.send(
+                        key=deviation.party_id.encode(),
+                        value=deviation.model_dump_json().encode(),
+                        force=True,
+                    )
+
+    return app
+
+
+def _app(settings: RulesSettings) -> faust.App:
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    app = faust.App(
+        settings.app_id,
+        broker=[f"kafka://{host}" for host in settings.kafka.bootstrap.split(",")],
+        store="memory://",
+        datadir=str(settings.data_dir / settings.app_id),
+        autodiscover=False,
+        topic_partitions=settings.partitions,
+        broker_commit_interval=settings.commit_interval_s,
+        key_serializer="raw",
+        value_serializer="json",
+        producer_acks=-1,
+        web_enabled=bool(settings.web_port),
+        web_port=settings.web_port or 6066,
+        web_bind=settings.web_host,
+        web_host=settings.web_host,
+    )
+    if settings.web_port:
+        setup_prometheus_sensors(app, name_prefix="jiandu_rules_faust")
+    return app
+
+
+def _catalog_gauge(metrics: RulesMetrics) -> Any:
+    def on_change(version: str, previous: str | None) -> None:
+        if previous is not None:
+            metrics.catalog.remove(previous)
+        metrics.catalog.labels(version).set(1)
+
+    return on_change
+
+
+async def _follow(
+    settings: RulesSettings, library: Library, metrics: RulesMetrics, ready: asyncio.Event
+) -> None:
+    """Apply every reference record to the library, forever; set ``ready`` once caught up.
+
+    No consumer group: every worker reads every partition from the beginning (the topic is
+    compacted, so that is the current reference data)."""
+    consumer = AIOKafkaConsumer(
+        settings.kafka.topic(topics.REFERENCE),
+        bootstrap_servers=settings.kafka.bootstrap,
+        group_id=None,
+        enable_auto_commit=False,
+        auto_offset_reset="earliest",
+    )
+    await consumer.start()
+    try:
+        ends: dict[TopicPartition, int] | None = None
+        while True:
+            batches = await consumer.getmany(timeout_ms=1000, max_records=500)
+            for records in batches.values():
+                for record in records:
+                    key = record.key.decode() if record.key else ""
+                    metrics.reference_records.labels(library.apply(key, record.value)).inc()
+            if ready.is_set() or not consumer.assignment():
+                continue
+            ends = ends or await consumer.end_offsets(list(consumer.assignment()))
+            positions = [await consumer.position(tp) for tp in ends]
+            if all(p >= end for p, end in zip(positions, ends.values(), strict=True)):
+                log.info("reference data loaded; catalog %s", library.catalog.version)
+                ready.set()
+    finally:
+        await consumer.stop()
