@@ -161,3 +161,35 @@ def describe_fine(fine: FineRange | None) -> str:
     if isinstance(fine, GradedRangeFine):
         return ", ".join(f"{g.value} {r.min}–{r.max}" for g, r in fine.by_grade.items())
     return str(fine)
+
+
+@app.command("publish")
+def publish_command(
+    folder: CatalogPath = None,
+    bootstrap: Annotated[str | None, typer.Option(help="Kafka (default: JIANDU_KAFKA_*)")] = None,
+    prefix: Annotated[str | None, typer.Option(help="topic prefix")] = None,
+) -> None:
+    """Lint the catalog folder and publish it to the reference topic (rules reload it live)."""
+    from kafka import KafkaProducer
+
+    from jiandu.settings import KafkaSettings
+    from jiandu.topics import REFERENCE
+    from services.supervision_rules.catalog.bundle import CATALOG_KEY, bundle
+
+    kafka = KafkaSettings()
+    servers = bootstrap or kafka.bootstrap
+    topic = (kafka.topic_prefix if prefix is None else prefix) + REFERENCE
+    try:
+        value = bundle(folder or default_path())
+    except CatalogError as error:
+        typer.echo(str(error), err=True)
+        raise typer.Exit(1) from None
+    producer = KafkaProducer(
+        bootstrap_servers=servers.split(","), acks="all", max_request_size=8 * 1024 * 1024
+    )
+    try:
+        sent = producer.send(topic, key=CATALOG_KEY.encode(), value=value)
+        meta = sent.get(timeout=60)
+    finally:
+        producer.close()
+    typer.echo(f"published catalog ({len(value)} bytes) to {topic} at offset {meta.offset}")

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import typer
 
-from jiandu_cli import catalog, demo, kafka, publish, reference, schema, serve, tokens
+from jiandu_cli import catalog, demo, evaluate, kafka, publish, reference, schema, serve, tokens
 
 app = typer.Typer(
     name="jiandu",
@@ -22,6 +22,7 @@ app.add_typer(serve.app, name="serve", help="Run a service in the foreground.")
 app.add_typer(tokens.app, name="token", help="Department tokens for publishing.")
 app.command("publish")(publish.publish)
 app.command("schema")(schema.schema)
+app.command("evaluate")(evaluate.evaluate)
 app.command("down")(demo.down)
 
 

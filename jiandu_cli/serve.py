@@ -13,3 +13,11 @@ def ingest() -> None:
     from services.enforcement_ingest.__main__ import main
 
     main()
+
+
+@app.command("rules")
+def rules() -> None:
+    """supervision_rules: the faust worker (JIANDU_RULES_* settings)."""
+    from services.supervision_rules.__main__ import main
+
+    main()
