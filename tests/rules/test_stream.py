@@ -168,11 +168,14 @@ def test_a_new_catalog_changes_later_decisions_only(
     ).start()
     workers.append(worker)
     publish_events(kafka_bootstrap, project_topics, [_simplified_fine("before", 4000)])
-    c25 = lambda: {  # noqa: E731 - a local reading of the topic
-        d["event_ids"][0]
-        for d in deviations_on_topic(kafka_bootstrap, project_topics)
-        if d["check_id"] == "C25"
-    }
+
+    def c25() -> set[str]:
+        return {
+            d["event_ids"][0]
+            for d in deviations_on_topic(kafka_bootstrap, project_topics)
+            if d["check_id"] == "C25"
+        }
+
     wait_until(lambda: "before" in c25(), 120, "C25 under the shipped limit of 3,000 yuan")
 
     folder = _catalog_with_simplified_limit(tmp_path, 5000, "2026.9")
