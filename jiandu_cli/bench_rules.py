@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import subprocess
 import sys
 import time
@@ -27,8 +28,10 @@ import faust
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 
-from jiandu.localkafka.admin import admin_client
+from jiandu.localkafka.admin import admin_client, ensure_topics
 from jiandu.localkafka.cluster import LocalKafka
+from jiandu.topics import EVENTS as EVENTS_TOPIC
+from jiandu.topics import TOPICS
 from jiandu_cli.bench import PARTITIONS, Result
 from jiandu_cli.sample import sample_events
 
@@ -183,6 +186,54 @@ def bare_faust(
     return Result("bare faust passthrough agent", n, (last - first) / 1000)
 
 
+def jiandu_rules(bootstrap: str, events: Sequence[Record], timeout: float = 900) -> Result:
+    """The rules worker (``python -m services.supervision_rules``, timers off) on its own topics:
+    events/s from its first committed offset to all ``n`` committed (start-up excluded).
+    Committed means judged, state stored and deviations flushed."""
+    prefix = f"bench-rules-{uuid.uuid4().hex[:8]}."
+    ensure_topics(bootstrap, TOPICS, PARTITIONS, 1, prefix)
+    source = prefix + EVENTS_TOPIC
+    preload(bootstrap, source, events)
+    group = f"{prefix}rules"
+    env = {
+        **os.environ,
+        "JIANDU_KAFKA_BOOTSTRAP": bootstrap,
+        "JIANDU_KAFKA_TOPIC_PREFIX": prefix,
+        "JIANDU_RULES_APP_ID": group,
+        "JIANDU_RULES_TIMERS": "false",
+        "JIANDU_RULES_WEB_PORT": "0",
+        "JIANDU_RULES_PARTITIONS": str(PARTITIONS),
+        "JIANDU_RULES_LOGLEVEL": "warn",
+        "JIANDU_RULES_DATA_DIR": f"/tmp/{group}",
+    }
+    worker = subprocess.Popen([sys.executable, "-m", "services.supervision_rules"], env=env)
+    n = len(events)
+    try:
+        first: tuple[float, int] | None = None
+        deadline = time.monotonic() + timeout
+        while (done := committed(bootstrap, group, source)) < n:
+            if worker.poll() is not None:
+                raise RuntimeError(f"the rules worker exited with {worker.returncode}")
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"the rules worker did not judge {n} events in {timeout} s")
+            if first is None and done > 0:
+                first = (time.monotonic(), done)
+            time.sleep(0.2)
+        finished = time.monotonic()
+    finally:
+        worker.terminate()
+        worker.wait(timeout=60)
+    started, already = first or (finished, 0)
+    return Result("jiandu rules worker (faust, checks)", n - already, finished - started)
+
+
+def committed(bootstrap: str, group: str, topic: str) -> int:
+    """The sum of the group's committed offsets on ``topic``."""
+    with admin_client(bootstrap) as admin:
+        offsets = admin.list_consumer_group_offsets(group)
+    return sum(meta.offset for tp, meta in offsets.items() if tp.topic == topic and meta.offset > 0)
+
+
 def timestamp_span(bootstrap: str, topic: str, n: int) -> tuple[int, int]:
     """The earliest and latest record timestamps (ms) among the first ``n`` records of ``topic``."""
     consumer = KafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
@@ -216,6 +267,7 @@ def run(bootstrap: str, events: Sequence[Record]) -> list[Result]:
     preload(bootstrap, source, events)
     try:
         return [
+            jiandu_rules(bootstrap, events),
             bare_aiokafka(bootstrap, source, sinks[0], n),
             bare_faust(bootstrap, source, sinks[1], n),
         ]
