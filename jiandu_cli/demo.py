@@ -1,5 +1,6 @@
-"""``make demo``: start Kafka and ingest, publish the sample day and some broken input, show what
-arrived on the events topic and what the DLQ kept, and say where to look next.
+"""``make demo``: start Kafka, ingest and the rules worker, publish the sample day and some broken
+input, show what arrived on the events topic, what the DLQ kept and what the rules found, and
+say where to look next.
 
 ``python -m jiandu_cli.demo [--events FILE] [--bad FILE] [--stop]``; the services stay up until
 ``jiandu down`` (``make down``) stops what it started, and only that. Later issues add the
@@ -11,6 +12,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import time
 from collections import Counter
 from pathlib import Path
 
@@ -31,6 +33,8 @@ from jiandu_cli.sample import department_token_env
 ROOT = Path(__file__).resolve().parent.parent
 INGEST_PORT = 50051
 METRICS_PORT = 9101
+RULES_METRICS_PORT = 9102
+RULES_GROUP = "jiandu-rules"
 console = Console()
 
 
@@ -71,6 +75,67 @@ async def _publish(token: str, path: Path) -> Tally:
         return await client.publish_all(read_lines(path))
     finally:
         await client.close()
+
+
+def load_reference(bootstrap: str) -> None:
+    """Officers, enterprises and published inspection items of examples/reference/."""
+    from jiandu.reference import Kind, load_file, record_key
+    from jiandu.settings import KafkaSettings
+    from jiandu_cli.reference import write_records
+
+    settings = KafkaSettings(bootstrap=bootstrap)
+    for kind in Kind:
+        records = load_file(kind, ROOT / "examples" / "reference" / f"{kind.value}.csv")
+        messages = [(record_key(r), r.model_dump_json().encode()) for r in records]
+        console.print(f"reference: {write_records(settings, kind, messages)} {kind.value}")
+
+
+def start_rules(bootstrap: str) -> None:
+    """(Re)start the rules worker in the background (deadline timers as of today)."""
+    processes.stop("rules")
+    env = {
+        "JIANDU_KAFKA_BOOTSTRAP": bootstrap,
+        "JIANDU_RULES_WEB_PORT": str(RULES_METRICS_PORT),
+        "JIANDU_RULES_LOGLEVEL": "warn",
+    }
+    pid, log = processes.start("rules", "services.supervision_rules", env)
+    console.print(f"rules: pid {pid}, metrics 127.0.0.1:{RULES_METRICS_PORT}/metrics, log {log}")
+
+
+def wait_judged(bootstrap: str, timeout_s: float = 180.0) -> None:
+    """Wait until the rules worker has committed every event on the events topic."""
+    consumer = KafkaConsumer(bootstrap_servers=bootstrap, group_id=RULES_GROUP)
+    try:
+        partitions = [
+            TopicPartition(topics.EVENTS, p)
+            for p in sorted(consumer.partitions_for_topic(topics.EVENTS) or ())
+        ]
+        ends = consumer.end_offsets(partitions)
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            if all((consumer.committed(tp) or 0) >= ends[tp] for tp in partitions):
+                return
+            time.sleep(1.0)
+    finally:
+        consumer.close()
+    console.print(f"[yellow]the rules worker has not judged everything after {timeout_s:.0f}s")
+
+
+def show_deviations(bootstrap: str) -> None:
+    """Deviations on the topic by check, with severity and the first summary of each."""
+    found = [json.loads(r.value) for r in read_all(bootstrap, topics.DEVIATIONS)]  # type: ignore[attr-defined]
+    unique = {d["id"]: d for d in found}
+    table = Table(
+        "check", "severity", "count", "example", title=f"{topics.DEVIATIONS}: {len(unique)}"
+    )
+    by_check: dict[str, list[dict[str, object]]] = {}
+    for deviation in unique.values():
+        by_check.setdefault(str(deviation["check_id"]), []).append(deviation)
+    for check in sorted(by_check):
+        first = by_check[check][0]
+        summary = first["explanation"]["summary_zh"]  # type: ignore[index]
+        table.add_row(check, str(first["severity"]), str(len(by_check[check])), str(summary))
+    console.print(table)
 
 
 def read_all(bootstrap: str, topic: str) -> list[object]:
@@ -115,16 +180,23 @@ def main() -> None:
     console.rule("jiandu demo: Kafka")
     bootstrap = LocalKafka().up().bootstrap
     console.print(f"Kafka answering on {bootstrap}")
-    console.rule("enforcement_ingest")
+    console.rule("enforcement_ingest and supervision_rules")
     token = start_ingest(bootstrap)
+    load_reference(bootstrap)
+    start_rules(bootstrap)
     console.rule("publishing")
     for path in (args.events, args.bad):
         show(path, asyncio.run(_publish(token, path)))
     console.rule("what arrived")
     show_topics(bootstrap)
+    console.rule("what the rules found")
+    wait_judged(bootstrap)
+    show_deviations(bootstrap)
     console.rule("next")
     console.print(
         f"metrics: curl -s 127.0.0.1:{METRICS_PORT}/metrics | grep jiandu_ingest\n"
+        f"         curl -s 127.0.0.1:{RULES_METRICS_PORT}/metrics | grep jiandu_deviations\n"
+        "offline: .venv/bin/jiandu evaluate examples/events.jsonl --explain\n"
         "publish again: the same file now gives duplicates only (make demo)\n"
         "contract: docs/events.md; settings: docs/settings.md; stop everything: make down"
     )

@@ -7,7 +7,18 @@ from __future__ import annotations
 
 import typer
 
-from jiandu_cli import catalog, demo, evaluate, kafka, publish, reference, schema, serve, tokens
+from jiandu_cli import (
+    catalog,
+    demo,
+    evaluate,
+    kafka,
+    publish,
+    reference,
+    routes,
+    schema,
+    serve,
+    tokens,
+)
 
 app = typer.Typer(
     name="jiandu",
@@ -18,6 +29,7 @@ app = typer.Typer(
 app.add_typer(kafka.app, name="kafka", help="Run the local Apache Kafka broker (KRaft).")
 app.add_typer(catalog.app, name="catalog", help="Lint and show the catalog (law as data).")
 app.add_typer(reference.app, name="reference", help="Officers, enterprises, inspection items.")
+app.add_typer(routes.app, name="routes", help="Test and lint the alert routing tree.")
 app.add_typer(serve.app, name="serve", help="Run a service in the foreground.")
 app.add_typer(tokens.app, name="token", help="Department tokens for publishing.")
 app.command("publish")(publish.publish)

@@ -1,9 +1,10 @@
 """The faust wiring of the rules service: ``create_app(settings)`` builds the app, nothing runs
 at import. Logic lives in :mod:`.judge` and the engine; this module only moves records.
 
-- agent ``judge`` on enforcement.events.v1 (key = party id): party state in the ``party-state``
-  table (co-partitioned with the topic, so no repartition), deviations to
-  supervision.deviations.v1 keyed by party. Sends are immediate; faust flushes the producer
+- agent ``judge`` on enforcement.events.v1 (key = party id), in batches (``stream.take``): party
+  state in the ``party-state`` table (co-partitioned with the topic, so no repartition), each
+  touched party written once per batch; deviations to supervision.deviations.v1 keyed by party.
+  Sends are immediate; faust acks a batch's events after the batch and flushes the producer
   before it commits an offset, so an offset is committed only after its deviations are written.
 - task ``follow_reference``: reads the compacted reference topic from the start on every worker
   (all partitions, no group) into the Library; the agent waits until it has caught up once.
@@ -23,7 +24,7 @@ from faust.sensors.prometheus import setup_prometheus_sensors
 
 from jiandu import topics
 from services.supervision_rules.catalog import Catalog
-from services.supervision_rules.judge import Judge
+from services.supervision_rules.judge import Batch, Judge
 from services.supervision_rules.library import Library
 from services.supervision_rules.metrics import RulesMetrics
 from services.supervision_rules.settings import RulesSettings
@@ -47,17 +48,22 @@ def create_app(settings: RulesSettings, metrics: RulesMetrics | None = None) -> 
     deviations = app.topic(
         kafka.topic(topics.DEVIATIONS), key_serializer="raw", value_serializer="raw"
     )
-    table = app.Table("party-state", partitions=settings.partitions, key_type=bytes)
+    # use_partitioner: a state is written after its batch, outside its own event, so its
+    # changelog partition comes from the key (murmur2, as the events topic) not the event.
+    table = app.Table(
+        "party-state", partitions=settings.partitions, key_type=bytes, use_partitioner=True
+    )
     ready = asyncio.Event()
 
     @app.agent(events, name="judge")
     async def judge_events(stream: faust.StreamT[bytes]) -> None:
         await ready.wait()
-        async for value in stream:
-            verdict = judge.judge(value, lambda party: table.get(party.encode()))
-            if verdict.state is not None and verdict.party is not None:
-                table[verdict.party.encode()] = verdict.state
-            for deviation in verdict.deviations:
+        async for values in stream.take(settings.batch_max, within=settings.batch_within_s):
+            batch = Batch(lambda party: table.get(party.encode()))
+            found = [d for value in values for d in judge.judge(value, batch).deviations]
+            for party, state in batch.updates().items():
+                table[party.encode()] = state
+            for deviation in found:
                 await deviations.send(
                     key=deviation.party_id.encode(),
                     value=deviation.model_dump_json().encode(),

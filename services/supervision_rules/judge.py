@@ -1,13 +1,15 @@
 """Judge: one event record in, the party's new state and the deviations out. No faust here.
 
-The stream stores each party's state as a JSON-ready dict (faust table value); the Judge loads
-it, lets the current RuleBook evaluate the event, and hands both back.
+The stream stores each party's state as a JSON-ready dict (faust table value). A Batch loads
+each party touched by a batch of records once, the Judge lets the current RuleBook evaluate
+each record against it, and the batch's changed states are written back once.
 """
 
 from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -23,11 +25,32 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class Judgement:
-    """The outcome for one record: the party key (None if unreadable), its state, deviations."""
+    """The outcome for one record: the party key (None if unreadable), whether its state
+    changed, and the deviations found."""
 
     party: str | None
-    state: dict[str, Any] | None
+    changed: bool
     deviations: list[Deviation]
+
+
+class Batch:
+    """The party states touched by one batch of records, loaded once each from ``stored``
+    (the table: party → state dict) and written back once each at the end of the batch."""
+
+    def __init__(self, stored: Callable[[str], dict[str, Any] | None]) -> None:
+        self._stored = stored
+        self.states: dict[str, PartyState] = {}
+        self.changed: set[str] = set()
+
+    def state(self, party: str) -> PartyState:
+        if party not in self.states:
+            stored = self._stored(party)
+            self.states[party] = PartyState.from_dict(stored) if stored else PartyState(party)
+        return self.states[party]
+
+    def updates(self) -> dict[str, dict[str, Any]]:
+        """The changed states, as dicts for the table."""
+        return {party: self.states[party].to_dict() for party in sorted(self.changed)}
 
 
 class Judge:
@@ -37,25 +60,25 @@ class Judge:
         self.library = library
         self.metrics = metrics
 
-    def judge(self, value: bytes, load: Any) -> Judgement:
-        """Evaluate one record; ``load(party)`` returns the stored state dict or None."""
+    def judge(self, value: bytes, batch: Batch) -> Judgement:
+        """Evaluate one record against its party's state in ``batch``."""
         try:
             event = parse_event(value)
         except EventRejected as rejected:  # ingest validated it: a bug or a foreign writer
             log.error("unreadable record on the events topic skipped: %s", rejected)
-            return Judgement(None, None, [])
+            return Judgement(None, False, [])
         started = time.perf_counter()
-        stored = load(event.party_key)
-        state = PartyState.from_dict(stored) if stored else PartyState(event.party_key)
+        state = batch.state(event.party_key)
         book = self.library.rulebook
         if book.seen(state, event):
             self.metrics.replayed.inc()
-            return Judgement(event.party_key, None, [])
+            return Judgement(event.party_key, False, [])
         deviations = book.evaluate(state, event)
+        batch.changed.add(event.party_key)
         self.metrics.events.labels(event.kind).inc()
         self.metrics.evaluation_seconds.observe(time.perf_counter() - started)
         self._count(deviations)
-        return Judgement(event.party_key, state.to_dict(), deviations)
+        return Judgement(event.party_key, True, deviations)
 
     def due(self, stored: dict[str, Any], as_of: date) -> list[Deviation]:
         """Deadline deviations of one stored party state on ``as_of``."""

@@ -30,5 +30,9 @@ class RulesSettings(BaseSettings):
     as_of: date | None = Field(
         default=None, description="decide deadlines as of this date instead of today (tests)"
     )
+    batch_max: int = Field(default=500, ge=1, description="events judged per batch (take)")
+    batch_within_s: float = Field(
+        default=0.2, gt=0, description="wait at most this long to fill a batch"
+    )
     commit_interval_s: float = Field(default=0.5, gt=0, description="offset commit interval")
     loglevel: str = Field(default="info", description="faust log level: crit|error|warn|info|debug")
