@@ -85,6 +85,9 @@ class Deviation(_Frozen):
     severity: Severity
     domain: Domain
     region: str
+    township: str | None = Field(
+        default=None, description="乡镇(街道) code, when the event named one"
+    )
     party_id: str
     department: str
     officers: tuple[str, ...] = ()

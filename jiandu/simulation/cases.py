@@ -2,8 +2,8 @@
 
 Clean cases keep every deadline of REFERENCE section 4: decision within 90 days of filing (plus
 suspensions and a 30-day extension), decision after the 5-day defence window, hearing at least
-7 days after its notice, service within 7 days, publication within 5 working days, withdrawal of a
-changed decision's publication within 3 days.
+7 days after its notice, service within 7 days, publication within 5 weekdays (the catalog allows
+7 working days), withdrawal of a changed decision's publication within 3 days.
 """
 
 from __future__ import annotations
@@ -267,7 +267,9 @@ def _serve_and_publish(
     _emit(story, served, "decision_served", payload)
     if plan.outcome is not Outcome.PENALTY or plan.procedure is Procedure.SIMPLIFIED:
         return None
-    delay = (10, 20) if plan.deviation is Sort.LATE_PUBLICATION else (1, 5)
+    # Late: 15-20 weekdays, so that even across a week of public holidays it is later than the
+    # catalog's 7 working days (catalog/thresholds.yaml publication_working_days).
+    delay = (15, 20) if plan.deviation is Sort.LATE_PUBLICATION else (1, 5)
     published = max(served, add_workdays(decided, rng.randint(*delay)))
     return _emit(
         story,

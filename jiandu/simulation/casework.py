@@ -13,6 +13,7 @@ from jiandu.simulation.cases import Decision, run_case
 from jiandu.simulation.cast import cast
 from jiandu.simulation.clock import add_workdays
 from jiandu.simulation.deviations import Sort
+from jiandu.simulation.items import ViolationItem
 from jiandu.simulation.measures import Order, coercive_measure, order_correction, reinspect
 from jiandu.simulation.penalties import (
     CasePlan,
@@ -40,7 +41,8 @@ def penalty_story(world: World, index: int, sort: Sort | None, features: Feature
     found = cast(
         world,
         index,
-        items=lambda i: suits(i, sort) and (i.domain is Domain.ECOLOGY or not ecology_only),
+        items=lambda i: suits(i, sort) and (not ecology_only or _daily_item(i)),
+        firms=lambda f: sort is None or not f.sector.individual,
     )
     if found is None:
         return None
@@ -131,6 +133,11 @@ def coercive_story(world: World, index: int, sort: Sort | None, features: Featur
     run_case(story, plan, discovered=day, started=started, ended=ended)
     reinspect(story, order, corrected=True)
     return story
+
+
+def _daily_item(item: ViolationItem) -> bool:
+    """An item with 按日连续处罚 and no 逾期未改正 stage of its own (C26 would ask for that)."""
+    return item.daily and not item.overdue_stage
 
 
 def _take(plan: CasePlan, features: Features) -> None:

@@ -59,7 +59,8 @@ def cast(
 ) -> Cast | None:
     """Pick a firm, an item it plausibly violates, the department and a day; None if none fit.
 
-    ``site`` asks for a day a clean site visit fits on the calendar; ``fresh`` for a firm nobody
+    The department must have room under its annual inspection cap that day; ``site`` also asks
+    for a day a clean site visit fits on the calendar; ``fresh`` for a firm nobody
     else visits that year (room for planted visit-pattern deviations). A firm is found violating
     an item at most once per simulation, so every case links to one order and one accident.
     """
@@ -80,8 +81,8 @@ def cast(
         if not candidates or (fresh and not _quiet(world, firm.uscc, day)):
             continue
         story = new_story(world, index, department_for(world, agency, firm.region), firm)
-        if site and not visit_is_free(
-            world, story, firm.uscc, frozenset({story.department.code}), day
+        if not visit_is_free(
+            world, story, firm.uscc, frozenset({story.department.code}), day, site
         ):
             continue
         return Cast(story, firm, rng.choice(candidates), day)
@@ -93,4 +94,5 @@ def _quiet(world: World, party: str, day: date) -> bool:
     return day.month <= 10 and all(
         visit.day.year != day.year and abs((visit.day - day).days) > 90
         for visit in world.visits_of(party)
+        if visit.site or visit.counted
     )

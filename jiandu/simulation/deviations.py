@@ -76,7 +76,7 @@ DESCRIPTIONS: dict[Sort, str] = {
     Sort.FINE_ABOVE_MAX: "fine 10-50 % above the statutory maximum (顶格之上)",
     Sort.WRONG_TIER: "claims 从轻 with 从轻 quantifiers, but the fine is in the 从重 band",
     Sort.MISSING_HEARING_RIGHT: "large fine; the prior notice offers no hearing",
-    Sort.LATE_PUBLICATION: "published 10-20 working days after the decision",
+    Sort.LATE_PUBLICATION: "published 15-20 working days after the decision",
     Sort.SINGLE_OFFICER: "a site inspection by one certified officer",
     Sort.INSPECTION_WITHOUT_APPROVAL: "a site inspection with no approval record (检查审批表)",
     Sort.TOO_MANY_INSPECTIONS: "one agency visits one ordinary firm 9 times in two months",

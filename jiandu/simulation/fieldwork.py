@@ -61,7 +61,10 @@ def joint_story(
         if found is None:
             return None
         _reassign(found.story, world.org.local(found.firm.region, "YJGL"))
-        insp.too_many_inspections(found.story, found.day)
+        first = max(found.day, insp.CAPS_IN_FORCE_FROM[Domain.PRODUCTION_SAFETY])
+        if first.year != found.day.year or first > date(first.year, 10, 20):
+            return None  # all nine visits in one year, with the cap table in force
+        insp.too_many_inspections(found.story, workday(first))
         return found.story
     found = cast(
         world, index, agencies=("STHJ",), site=False, fresh=sort is not None, firms=_both_domains

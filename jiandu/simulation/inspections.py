@@ -12,7 +12,7 @@ from datetime import date, datetime, timedelta
 from random import Random
 
 from jiandu.departments import Department
-from jiandu.events.vocabulary import InspectionMode, InspectionTrigger, InspectionType
+from jiandu.events.vocabulary import Domain, InspectionMode, InspectionTrigger, InspectionType
 from jiandu.simulation.clock import later, office_hours
 from jiandu.simulation.deviations import Sort
 from jiandu.simulation.officers import auxiliaries, team
@@ -22,7 +22,36 @@ _PUBLISHED_ITEMS = {"STHJ": 14, "YJGL": 18, "XFJY": 9, "SCJG": 7}
 """How many inspection items (检查事项) each agency has published; codes AGENCY-JCX-nnn."""
 
 _CLEAN_GAP_DAYS = 30
+"""catalog/thresholds.yaml limits ``joint_inspection_window_days`` (综合查一次, C11): clean site
+visits of different agencies to one firm keep at least one day more than this apart."""
 _YEARLY_VISITS = 3
+"""Site visits a year to one firm by any one agency (clean storylines)."""
+
+YEARLY_COUNTED = {Domain.ECOLOGY: 2, Domain.PRODUCTION_SAFETY: 4}
+"""Cap-counted inspections a year of one firm by one department in clean storylines (C10). From
+catalog/inspection_caps.yaml: ecology ``default_cap: 2``; production safety's lowest cap of the
+categories and ratings the reference register gives the simulated firms is 4 (level_3 非高危,
+level_2 危险化学品), and the default (non_high_risk, unrated) cap 6 warns from
+``cap_warning_ratio`` 0.8 × 6 → the 5th."""
+
+CAPS_IN_FORCE_FROM = {Domain.ECOLOGY: date(2025, 7, 1), Domain.PRODUCTION_SAFETY: date(2025, 4, 23)}
+"""``effective_from`` of the Shanxi tables in catalog/inspection_caps.yaml: before it no cap."""
+
+CAP_COUNTED_TYPES = frozenset({InspectionType.ROUTINE, InspectionType.CASE, InspectionType.SPECIAL})
+"""catalog/inspection_caps.yaml ``counted_types``."""
+
+CAP_EXEMPT_TRIGGERS = frozenset(
+    {
+        InspectionTrigger.COMPLAINT,
+        InspectionTrigger.REFERRAL,
+        InspectionTrigger.DATA_LEAD,
+        InspectionTrigger.ENTERPRISE_REQUEST,
+        InspectionTrigger.HIGHER_LEVEL_CAMPAIGN,
+        InspectionTrigger.ACCIDENT,
+        InspectionTrigger.REINSPECTION,
+    }
+)
+"""catalog/inspection_caps.yaml ``exempt_triggers``: inspections they start are not counted."""
 
 ROUTINE = (InspectionType.ROUTINE, InspectionTrigger.PLAN)
 RANDOM = (InspectionType.ROUTINE, InspectionTrigger.RANDOM)
@@ -32,11 +61,26 @@ CAMPAIGN = (InspectionType.SPECIAL, InspectionTrigger.HIGHER_LEVEL_CAMPAIGN)
 ACCIDENT = (InspectionType.CASE, InspectionTrigger.ACCIDENT)
 
 
+def counted(kind: tuple[InspectionType, InspectionTrigger]) -> bool:
+    """Whether an inspection of ``kind`` counts toward the annual cap (whatever its mode)."""
+    return kind[0] in CAP_COUNTED_TYPES and kind[1] not in CAP_EXEMPT_TRIGGERS
+
+
 def visit_is_free(
-    world: World, story: Story, party: str, agencies: frozenset[str], day: date
+    world: World, story: Story, party: str, agencies: frozenset[str], day: date, site: bool = True
 ) -> bool:
-    """Whether a clean site visit by ``agencies`` to ``party`` on ``day`` breaks no visit rule."""
+    """Whether a clean inspection of ``party`` on ``day`` by the story's department (with
+    ``agencies``, when joint) breaks no rule: the department stays under its annual cap, and a
+    site visit keeps clear of other agencies' visits (综合查一次) and of its own recent ones."""
     visits = [*world.visits_of(party), *(v for v in story.visits if v.party == party)]
+    source = story.department.code
+    limit = YEARLY_COUNTED[story.department.domain]
+    mine = [v for v in visits if v.counted and v.source == source and v.day.year == day.year]
+    if len(mine) >= limit:
+        return False
+    if not site:
+        return True
+    visits = [v for v in visits if v.site]
     same_year = [v for v in visits if v.departments & agencies and v.day.year == day.year]
     if len(same_year) >= _YEARLY_VISITS:
         return False
@@ -74,6 +118,7 @@ def inspect(
     mode: InspectionMode = InspectionMode.SITE,
     partners: Sequence[Department] = (),
     deviation: Sort | None = None,
+    planned_on: date | None = None,
 ) -> Draft:
     """Emit one inspection by the story's department; ``deviation`` breaks it on purpose."""
     rng, department = story.rng, story.department
@@ -101,11 +146,14 @@ def inspect(
         payload["plan_id"] = f"{department.code}/JH/{year}/{rng.randint(1, 120):03d}"
         payload["plan_registered_on"] = date(year, 1, 1) + timedelta(days=rng.randint(20, 58))
         payload["plan_registered_on"] = min(payload["plan_registered_on"], day)
+        if planned_on is not None:
+            payload["plan_registered_on"] = planned_on
     draft = story.emit(at, "inspection", payload, officers=_officers(story, deviation))
     story.violations.extend((str(story.party["id"]), code) for code in findings)
-    if mode is InspectionMode.SITE:
-        agencies = frozenset({department.code, *(p.code for p in partners)})
-        story.visits.append(Visit(str(story.party["id"]), day, agencies))
+    agencies = frozenset({department.code, *(p.code for p in partners)})
+    site = mode is InspectionMode.SITE
+    visit = Visit(str(story.party["id"]), day, agencies, department.code, counted(kind), site)
+    story.visits.append(visit)
     if deviation in (
         Sort.SINGLE_OFFICER,
         Sort.AUXILIARY_AS_INSPECTOR,
@@ -154,9 +202,12 @@ def too_many_inspections(story: Story, first: date, visits: int = 9) -> None:
 
 
 def uncoordinated_inspections(story: Story, other: Department, first: date) -> None:
-    """C11: two agencies visit one firm a few days apart from plans known before, neither joint."""
-    story.show(inspect(story, first, ROUTINE))
+    """C11: two agencies visit one firm a few days apart from plans registered before the first
+    visit, neither joint."""
+    planned = first - timedelta(days=story.rng.randint(5, 40))
+    story.show(inspect(story, first, ROUTINE, planned_on=planned))
     lead, lead_team = story.department, story.team
     story.department, story.team = other, team(story.rng, other.code)
-    story.show(inspect(story, later(first, 3, 20, story.rng), ROUTINE))
+    second = later(first, 3, 20, story.rng)
+    story.show(inspect(story, second, ROUTINE, planned_on=planned + timedelta(days=2)))
     story.department, story.team = lead, lead_team

@@ -7,11 +7,11 @@ REFERENCE 1.5 (30 % / 70 % cut points), which is also what the published SP-TRN-
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from random import Random
 
-from jiandu.events.vocabulary import Domain, Tier
+from jiandu.events.vocabulary import Domain, PartyType, Sanction, Stage, Tier
 
 
 @dataclass(frozen=True)
@@ -64,6 +64,26 @@ class ViolationItem:
     persons: Range | None = None
     quantifier: Quantifier | None = None
     no_penalty_list: str | None = None
+    individual: Range | None = None
+    sanctions: dict[Stage, tuple[Sanction, ...]] = field(default_factory=dict)
+    overdue_stage: bool = False
+    daily: bool = False
+
+    def span(self, party_type: PartyType, stage: Stage = Stage.FIRST_FINDING) -> Range:
+        """The statutory range for ``party_type`` at ``stage`` (公民 and 个体工商户 may differ)."""
+        if stage is Stage.OVERDUE_UNCORRECTED:
+            assert self.overdue is not None
+            return self.overdue
+        if party_type in INDIVIDUAL_TYPES and self.individual is not None:
+            return self.individual
+        return self.first
+
+    def required_sanctions(self, stage: Stage) -> list[Sanction]:
+        """The sanctions a clean decision at ``stage`` imposes (always a 责令改正 among them)."""
+        required = list(self.sanctions.get(stage, ()))
+        return [Sanction.CORRECTION_ORDER] + [
+            s for s in required if s is not Sanction.CORRECTION_ORDER
+        ]
 
     @property
     def fined_at_first_finding(self) -> bool:
@@ -76,7 +96,8 @@ class ViolationItem:
 
 
 _ROWS: tuple[tuple[str, str, int, int, str], ...] = (
-    # code, agency, statutory min and max (yuan; min 0 = "≤ max"), violation
+    # code, agency, statutory min and max (yuan; min 0 = "≤ max"), violation. Copied from the
+    # first_finding ``fine`` of catalog/benchmarks/ecology.yaml and production_safety.yaml.
     ("ECO-AIR-001", "STHJ", 100_000, 1_000_000, "超标排放大气污染物"),
     ("ECO-AIR-002", "STHJ", 100_000, 1_000_000, "未取得排污许可证排放大气污染物"),
     ("ECO-AIR-004", "STHJ", 20_000, 200_000, "自动监测设备未联网"),
@@ -114,11 +135,14 @@ _QUANTIFIERS = {
     "ECO-WAT-001": _EXCEEDANCE,
     "ECO-AIR-004": Quantifier("days_offline", (1, 7), (8, 30), (31, 90)),
     "ECO-AIR-007": Quantifier("uncovered_area", (200, 1000), (1001, 5000), (5001, 20000)),
-    "ECO-SW-001": Quantifier("hazardous_waste_tonnes", (1, 10), (10.1, 100), (100.1, 400), 1),
+    "ECO-SW-001": Quantifier("annual_tonnage", (1, 10), (10.1, 100), (100.1, 400), 1),
     "ECO-NOI-001": Quantifier("db_over_limit", (0.5, 3), (3.1, 10), (10.1, 20), 1),
-    "SP-TRN-002": Quantifier("untrained_share_pct", (1, 10), (11, 30), (31, 80)),
+    "SP-ORG-001": Quantifier("staff_headcount", (8, 100), (101, 200), (201, 600)),
+    "SP-TRN-002": Quantifier("staff_share", (1, 10), (11, 30), (31, 80)),
     "SP-SPO-001": Quantifier("uncertified_workers", (1, 1), (2, 3), (4, 9)),
 }
+"""Quantifier names and per-tier values: catalog/benchmarks/*.yaml ``quantifier.name`` and the
+``when`` conditions of each item's bands (tests/simulation/test_catalog_constants.py)."""
 _ART_97 = (Range(100_000, 200_000), Range(20_000, 50_000))
 _ART_99 = (Range(50_000, 200_000), Range(10_000, 20_000))
 _OVERDUE: dict[str, tuple[Range, Range | None]] = {
@@ -127,7 +151,40 @@ _OVERDUE: dict[str, tuple[Range, Range | None]] = {
     **dict.fromkeys(("SP-EQP-002", "SP-PPE-001", "SP-GAS-001"), _ART_99),
     "SP-SE-001": (Range(10_000, 100_000), None),
 }
-"""逾期未改正: the unit's second-stage range and the range on the responsible person."""
+"""逾期未改正: the unit's second-stage range and the range on the responsible person (the
+overdue_uncorrected ``fine`` and ``person_fines`` of catalog/benchmarks/production_safety.yaml)."""
+
+INDIVIDUAL_TYPES = frozenset({PartyType.INDIVIDUAL, PartyType.INDIVIDUAL_BUSINESS})
+"""Parties fined with the 公民 amount where an item has one (个体工商户 too, docs/catalog.md)."""
+
+CITIZEN_FIRE_MAX = 500
+"""SP-FIRE-001 for a citizen or an individual business (消防法 Art. 60 items 2-5): warning or
+≤500 yuan; catalog/benchmarks/production_safety.yaml SP-FIRE-001 first_finding
+``individual_fine: {kind: at_most, max: 500}``."""
+
+_INDIVIDUAL = {"SP-FIRE-001": Range(0, CITIZEN_FIRE_MAX)}
+
+_SUSPEND = (Sanction.SUSPEND_PRODUCTION,)
+_SUSPENDED_WHEN_OVERDUE = ("SP-ORG-001", "SP-TRN-002", "SP-EMG-001", "SP-SPO-001", "SP-DG-001",
+                           "SP-RSK-001")  # fmt: skip
+_SANCTIONS: dict[str, dict[Stage, tuple[Sanction, ...]]] = {
+    "SP-FIRE-002": {Stage.FIRST_FINDING: _SUSPEND},
+    **{code: {Stage.OVERDUE_UNCORRECTED: _SUSPEND} for code in _SUSPENDED_WHEN_OVERDUE},
+}
+"""Mandatory co-sanctions besides 责令改正 (catalog/benchmarks/*.yaml ``sanctions`` with
+``requirement: mandatory``; a one-of group is met by 责令改正). SP-EQP-002, SP-PPE-001 and
+SP-GAS-001 make 停产停业整顿 conditional; the simulation imposes it on overdue cases anyway."""
+
+OVERDUE_STAGE = frozenset(
+    {"ECO-AIR-004", "ECO-AIR-005", "ECO-AIR-006", "ECO-AIR-007", "ECO-WAT-003", *_OVERDUE,
+     "SP-HAZ-002", "SP-EXIT-001", "SP-DG-004"}
+)  # fmt: skip
+"""Items whose catalog entry has an ``overdue_uncorrected`` stage (逾期未改正 / 拒不改正), with or
+without a fine: after a re-inspection finds the order not complied with, a first-finding fine
+under them is C26."""
+
+DAILY = frozenset({"ECO-AIR-001", "ECO-AIR-002", "ECO-AIR-007", "ECO-WAT-001"})
+"""Items the catalog marks ``daily_penalty: true`` (按日连续处罚, 环境保护法 Art. 59)."""
 
 _NO_PENALTY_LIST = {
     code: "山西省生态环境轻微违法行为不予处罚事项清单(2025)"
@@ -141,7 +198,8 @@ def _items() -> dict[str, ViolationItem]:
         overdue, persons = _OVERDUE.get(code, (None, None))
         items[code] = ViolationItem(
             code, agency, label, Range(low, high), overdue, persons,
-            _QUANTIFIERS.get(code), _NO_PENALTY_LIST.get(code),
+            _QUANTIFIERS.get(code), _NO_PENALTY_LIST.get(code), _INDIVIDUAL.get(code),
+            _SANCTIONS.get(code, {}), code in OVERDUE_STAGE, code in DAILY,
         )  # fmt: skip
     return items
 
@@ -151,9 +209,6 @@ ITEMS: dict[str, ViolationItem] = _items()
 
 ACCIDENT_FINES = {"ordinary": Range(300_000, 1_000_000), "large": Range(1_000_000, 2_000_000)}
 """SP-ACC-001 (SPL Art. 114): the unit's fine by accident grade."""
-
-CITIZEN_FIRE_MAX = 500
-"""SP-FIRE-001 for an individual (消防法 Art. 60 items 2-5): warning or ≤500 yuan."""
 
 
 def amount(span: Range, rng: Random) -> int:

@@ -155,6 +155,8 @@ def suits(item: ViolationItem, deviation: Sort | None) -> bool:
         return item.first.band(Tier.AGGRAVATED).low >= LARGE_FINE[item.domain]
     if deviation is Sort.FINE_BELOW_MIN_UNAPPROVED:
         return item.first.low > 0
+    if deviation is Sort.AGGRAVATED_WITHOUT_GROUNDS:  # a quantifier in the 从重 band is a ground
+        return item.quantifier is None
     return True
 
 
@@ -162,14 +164,15 @@ def plan_penalty(
     rng: Random, item: ViolationItem, party_type: PartyType, deviation: Sort | None = None
 ) -> CasePlan:
     """A first-finding penalty under ``item``: clean, or carrying ``deviation``."""
-    tiers = [Tier.LENIENT, Tier.ORDINARY, Tier.AGGRAVATED] + [Tier.MITIGATED] * (item.first.low > 0)
+    span = item.span(party_type)
+    tiers = [Tier.LENIENT, Tier.ORDINARY, Tier.AGGRAVATED] + [Tier.MITIGATED] * (span.low > 0)
     tier = rng.choices(tiers, weights=[35, 45, 17, 3][: len(tiers)])[0]
     if deviation in LARGE_FINE_SORTS or deviation is Sort.FINE_ABOVE_MAX:
         tier = Tier.AGGRAVATED
     elif deviation in HEARING_SORTS and tier in (Tier.LENIENT, Tier.MITIGATED):
         tier = Tier.ORDINARY
-    plan = price(rng, item, item.first, tier, party_type)
-    _deviate(rng, plan, item.first, deviation)
+    plan = price(rng, item, span, tier, party_type)
+    _deviate(rng, plan, span, deviation)
     plan.deviation = deviation
     return plan
 
@@ -183,10 +186,11 @@ def plan_overdue(
         plan = price(rng, item, item.first, Tier.ORDINARY, party_type)
         plan.deviation = deviation
         return plan
-    plan = price(rng, item, item.overdue, rng.choice((Tier.LENIENT, Tier.ORDINARY)), party_type)
-    plan.stage = Stage.OVERDUE_UNCORRECTED
+    tier = rng.choice((Tier.LENIENT, Tier.ORDINARY))
+    plan = price(rng, item, item.overdue, tier, party_type, Stage.OVERDUE_UNCORRECTED)
     if item.persons:
-        plan.sanctions.append(Sanction.SUSPEND_PRODUCTION)
+        if Sanction.SUSPEND_PRODUCTION not in plan.sanctions:
+            plan.sanctions.append(Sanction.SUSPEND_PRODUCTION)
         plan.person_fines = [{"role": "principal", "fine_yuan": amount(item.persons, rng)}]
     return plan
 
@@ -210,9 +214,15 @@ def plan_no_penalty(rng: Random, item: ViolationItem, party_type: PartyType) -> 
 
 
 def price(
-    rng: Random, item: ViolationItem, span: Range, tier: Tier, party_type: PartyType
+    rng: Random,
+    item: ViolationItem,
+    span: Range,
+    tier: Tier,
+    party_type: PartyType,
+    stage: Stage = Stage.FIRST_FINDING,
 ) -> CasePlan:
-    """A clean plan fining inside ``tier``'s band of ``span``, with fitting circumstances."""
+    """A clean plan fining inside ``tier``'s band of ``span``, with fitting circumstances and
+    the co-sanctions the item requires at ``stage``."""
     if tier is Tier.MITIGATED:
         fine = amount(Range(span.low * 4 // 10, span.low * 9 // 10), rng)
         plan = CasePlan(item, tier, fine, party_type, mitigation_approved=True)
@@ -226,7 +236,8 @@ def price(
     quantifier_tier = Tier.LENIENT if tier is Tier.MITIGATED else tier
     if item.quantifier:
         plan.quantifiers = {item.quantifier.name: item.quantifier.value(quantifier_tier, rng)}
-    plan.sanctions = [Sanction.CORRECTION_ORDER]
+    plan.stage = stage
+    plan.sanctions = item.required_sanctions(stage)
     return plan
 
 

@@ -55,15 +55,20 @@ def _plain(value: object) -> str:
 
 @dataclass(frozen=True)
 class Visit:
-    """A site inspection on the calendar: who entered which firm on which day."""
+    """An inspection on the calendar: who inspected which firm on which day; ``source`` is the
+    department that records it, ``counted`` whether it counts toward the annual cap (C10) and
+    ``site`` whether the officers entered the firm (only site visits can be 综合查一次)."""
 
     party: str
     day: date
     departments: frozenset[str]
+    source: str = ""
+    counted: bool = False
+    site: bool = True
 
 
 class World:
-    """State shared by the storylines of one simulation: randomness, numbering, site visits."""
+    """State shared by the storylines of one simulation: randomness, numbering, inspections."""
 
     def __init__(self, rng: Random, start: datetime, window_days: int) -> None:
         self.rng = rng
@@ -99,7 +104,7 @@ class World:
         return self.visits.get(party, [])
 
     def register(self, story: Story) -> None:
-        """Record what an accepted story did: its site visits and the violations it found."""
+        """Record what an accepted story did: its inspections and the violations it found."""
         for visit in story.visits:
             self.visits.setdefault(visit.party, []).append(visit)
         self.violations.update(story.violations)

@@ -155,13 +155,13 @@ class RoutingTree:
         return list(seen.values())
 
     def resolve(self, receiver: Receiver, d: Deviation) -> str | None:
-        """The org unit id a receiver means for ``d``. V-XZ reaches a township only when the
-        explanation's facts name one (``township``); else the county's V-XZ unit."""
+        """The org unit id a receiver means for ``d``. V-XZ reaches the township the deviation
+        names (from its event); without one, the county's V-XZ unit."""
         if receiver.unit not in (JURISDICTION, PARENT):
             return receiver.unit
         unit = self.org.responsible(
             receiver.channel, d.region, department=d.department, domain=d.domain,
-            township=d.explanation.facts.get("township"),
+            township=d.township or d.explanation.facts.get("township"),
         )  # fmt: skip
         if unit is not None and receiver.unit == PARENT:
             unit = self.org.parent(unit.id) or unit

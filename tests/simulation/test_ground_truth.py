@@ -29,7 +29,7 @@ from jiandu.events.vocabulary import (
 from jiandu.simulation import Simulation, Sort
 from jiandu.simulation.clock import add_workdays
 from jiandu.simulation.generator import EVENTS_PER_DAY
-from jiandu.simulation.items import CITIZEN_FIRE_MAX, ITEMS, Range, tier_of
+from jiandu.simulation.items import ITEMS, Range, tier_of
 from jiandu.simulation.penalties import HEAVY_SANCTIONS, LARGE_FINE
 
 Key = tuple[str, str]
@@ -68,9 +68,9 @@ def _span(decision: Any) -> Range | None:
     item = ITEMS.get(p.item_code)
     if item is None or "daily_penalty_days" in p.quantifiers:
         return None
-    if decision.party.type is PartyType.INDIVIDUAL and p.item_code == "SP-FIRE-001":
-        return Range(0, CITIZEN_FIRE_MAX)
-    return item.overdue if p.stage is Stage.OVERDUE_UNCORRECTED and item.overdue else item.first
+    if p.stage is Stage.OVERDUE_UNCORRECTED and item.overdue:
+        return item.overdue
+    return item.span(decision.party.type)
 
 
 def _large(decision: Any) -> bool:

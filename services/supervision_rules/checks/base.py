@@ -106,6 +106,7 @@ class Check:
             severity=severity or self.severity,
             domain=origin.domain,
             region=origin.region,
+            township=origin.township,
             party_id=origin.party_id,
             department=origin.department,
             officers=tuple(origin.officers),

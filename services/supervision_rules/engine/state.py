@@ -47,6 +47,7 @@ class Origin:
     officers: list[str]
     event_ids: list[str]
     occurred_at: datetime
+    township: str | None = None
 
     @classmethod
     def of(cls, event: EventBase) -> Origin:
@@ -60,6 +61,7 @@ class Origin:
             officers=[o.certificate_no for o in event.officers],
             event_ids=[event.event_id],
             occurred_at=event.occurred_at,
+            township=event.township,
         )
 
 
@@ -182,6 +184,7 @@ def _origin(d: dict[str, Any]) -> Origin:
     return Origin(
         domain=Domain(d["domain"]),
         region=d["region"],
+        township=d.get("township"),
         party_id=d["party_id"],
         party_type=PartyType(d["party_type"]),
         department=d["department"],
