@@ -165,6 +165,25 @@ def _overdue_order(corrected: bool) -> list[Json]:
 
 
 SP_FIRST = {"item_code": "SP-PPE-001", "quantifiers": {}, "fine_yuan": 30_000}
+SP_OVERDUE = {
+    "item_code": "SP-PPE-001",
+    "quantifiers": {},
+    "fine_yuan": 60_000,
+    "stage": "overdue_uncorrected",
+    "sanctions": ["correction_order", "suspend_production"],
+    "person_fines": [{"person_id": "P-" + "a" * 64, "role": "responsible", "fine_yuan": 15_000}],
+}
+
+
+def _second_case(decision: Json) -> list[Json]:
+    """A later, separate first-finding case on the same item (its own case id and dates)."""
+    events = case(
+        decision | {"decided_on": "2025-09-01", "decision_no": "140702-STHJ/2025/F-0002"},
+        filed={"filed_on": "2025-08-20", "discovered_on": "2025-08-15"},
+    )
+    for event in events:
+        event["case_id"] = "140702-STHJ/2025/0002"
+    return events
 
 
 @pytest.mark.parametrize(
@@ -176,6 +195,12 @@ SP_FIRST = {"item_code": "SP-PPE-001", "quantifiers": {}, "fine_yuan": 30_000}
         pytest.param(case(SP_FIRST | {"sanctions": []}), {"C26"}, id="mandatory-order-missing"),
         pytest.param(_overdue_order(False) + case(SP_FIRST), {"C26"}, id="stage-two-facts"),
         pytest.param(_overdue_order(True) + case(SP_FIRST), set(), id="corrected-on-time"),
+        pytest.param(_overdue_order(False) + case(SP_OVERDUE), set(), id="overdue-stage-applied"),
+        pytest.param(_overdue_order(False) + case(SP_OVERDUE) + _second_case(SP_FIRST), set(),
+                     id="old-order-already-decided"),
+        pytest.param(_overdue_order(False) + case(SP_FIRST | {
+                         "quantifiers": {"daily_penalty_days": "5"}, "basis_amount_yuan": 30_000}),
+                     set(), id="daily-penalty-is-c07s"),
         pytest.param(case({"item_code": "SP-PPE-001", "quantifiers": {}, "fine_yuan": 60_000,
                            "stage": "overdue_uncorrected", "sanctions": []}), {"C26"},
                      id="person-fine-missing"),

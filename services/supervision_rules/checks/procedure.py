@@ -11,7 +11,12 @@ from jiandu.events.vocabulary import PersonRole, Procedure, Right, Stage, Tier
 from services.supervision_rules.catalog import ThresholdKind
 from services.supervision_rules.catalog.legal import Requirement
 from services.supervision_rules.checks.base import Check, Context, facts
-from services.supervision_rules.checks.common import case_for, penalty, statutory
+from services.supervision_rules.checks.common import (
+    DAILY_PENALTY_DAYS,
+    case_for,
+    penalty,
+    statutory,
+)
 from services.supervision_rules.checks.versions import resolve_item
 from services.supervision_rules.engine.state import CaseState, Origin, PartyState
 
@@ -219,15 +224,30 @@ class CoSanctionsMissing(_DecisionCheck):
         return found
 
     def history_problems(self, d: PenaltyDecided, state: PartyState, ctx: Context) -> list[str]:
-        if d.stage is not Stage.FIRST_FINDING:
+        """Only failed re-inspections since the party's previous decision on the same item count
+        (an older one was that decision's business); a 按日连续处罚 is C07's, not this check's."""
+        if d.stage is not Stage.FIRST_FINDING or DAILY_PENALTY_DAYS in d.quantifiers:
             return []
         r = resolve_item(ctx.catalog, d.item_code, d.violation_on, d.decided_on, d.stage)
         if r is None or Stage.OVERDUE_UNCORRECTED not in r.item.stages:
             return []
+        since = max(
+            (
+                p.decided_on
+                for p in state.penalties
+                if p.item_code == d.item_code and p.decided_on < d.decided_on
+            ),
+            default=None,
+        )
         overdue = [
             o.order.order_id
             for o in state.orders.values()
             if o.order.item_code == d.item_code
-            and any(not x.corrected and x.reinspected_on <= d.decided_on for x in o.reinspections)
+            and any(
+                not x.corrected
+                and x.reinspected_on <= d.decided_on
+                and (since is None or x.reinspected_on > since)
+                for x in o.reinspections
+            )
         ]
         return [f"order {overdue[0]} not complied with, yet first-finding stage"] if overdue else []
