@@ -25,39 +25,55 @@ _sym_db = _symbol_database.Default()
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1djiandu/alerts/v1/alerts.proto\x12\x10jiandu.alerts.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\xf6\x02\n\x05\x41lert\x12\x10\n\x08\x61lert_id\x18\x01 \x01(\t\x12\x14\n\x0c\x64\x65viation_id\x18\x02 \x01(\t\x12\x10\n\x08\x63heck_id\x18\x03 \x01(\t\x12,\n\x08severity\x18\x04 \x01(\x0e\x32\x1a.jiandu.alerts.v1.Severity\x12\x0e\n\x06\x64omain\x18\x05 \x01(\t\x12\x0e\n\x06region\x18\x06 \x01(\t\x12\x12\n\ndepartment\x18\x07 \x01(\t\x12\x10\n\x08party_id\x18\x08 \x01(\t\x12\x10\n\x08\x63hannels\x18\t \x03(\t\x12+\n\x05state\x18\n \x01(\x0e\x32\x1c.jiandu.alerts.v1.AlertState\x12\x12\n\nsummary_zh\x18\x0b \x01(\t\x12\x12\n\nsummary_en\x18\x0c \x01(\t\x12\x18\n\x10\x65xplanation_json\x18\r \x01(\x0c\x12/\n\x0b\x64\x65tected_at\x18\x0e \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\r\n\x05\x63ount\x18\x0f \x01(\x05\"\"\n\x10SubscribeRequest\x12\x0e\n\x06\x63ursor\x18\x01 \x01(\t\"\xb5\x01\n\x11SubscribeResponse\x12(\n\x05\x61lert\x18\x01 \x01(\x0b\x32\x17.jiandu.alerts.v1.AlertH\x00\x12,\n\x04live\x18\x02 \x01(\x0b\x32\x1c.jiandu.alerts.v1.LiveMarkerH\x00\x12\x30\n\theartbeat\x18\x03 \x01(\x0b\x32\x1b.jiandu.alerts.v1.HeartbeatH\x00\x12\x0e\n\x06\x63ursor\x18\x04 \x01(\tB\x06\n\x04item\"\x0c\n\nLiveMarker\"3\n\tHeartbeat\x12&\n\x02\x61t\x18\x01 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"`\n\nAckRequest\x12\x10\n\x08\x61lert_id\x18\x01 \x01(\t\x12\x32\n\x0b\x64isposition\x18\x02 \x01(\x0e\x32\x1d.jiandu.alerts.v1.Disposition\x12\x0c\n\x04note\x18\x03 \x01(\t\"5\n\x0b\x41\x63kResponse\x12&\n\x05\x61lert\x18\x01 \x01(\x0b\x32\x17.jiandu.alerts.v1.Alert\"\x98\x02\n\x11ListAlertsRequest\x12,\n\x06states\x18\x01 \x03(\x0e\x32\x1c.jiandu.alerts.v1.AlertState\x12\x11\n\tcheck_ids\x18\x02 \x03(\t\x12.\n\nseverities\x18\x03 \x03(\x0e\x32\x1a.jiandu.alerts.v1.Severity\x12\x15\n\rregion_prefix\x18\x04 \x01(\t\x12)\n\x05since\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12)\n\x05until\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x11\n\tpage_size\x18\x07 \x01(\x05\x12\x12\n\npage_token\x18\x08 \x01(\t\"V\n\x12ListAlertsResponse\x12\'\n\x06\x61lerts\x18\x01 \x03(\x0b\x32\x17.jiandu.alerts.v1.Alert\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"#\n\x0fGetAlertRequest\x12\x10\n\x08\x61lert_id\x18\x01 \x01(\t*u\n\x08Severity\x12\x18\n\x14SEVERITY_UNSPECIFIED\x10\x00\x12\x10\n\x0cSEVERITY_LOW\x10\x01\x12\x13\n\x0fSEVERITY_MEDIUM\x10\x02\x12\x11\n\rSEVERITY_HIGH\x10\x03\x12\x15\n\x11SEVERITY_CRITICAL\x10\x04*\xab\x01\n\nAlertState\x12\x1b\n\x17\x41LERT_STATE_UNSPECIFIED\x10\x00\x12\x13\n\x0f\x41LERT_STATE_NEW\x10\x01\x12\x1c\n\x18\x41LERT_STATE_ACKNOWLEDGED\x10\x02\x12\x18\n\x14\x41LERT_STATE_SILENCED\x10\x03\x12\x19\n\x15\x41LERT_STATE_ESCALATED\x10\x04\x12\x18\n\x14\x41LERT_STATE_RESOLVED\x10\x05*\x96\x01\n\x0b\x44isposition\x12\x1b\n\x17\x44ISPOSITION_UNSPECIFIED\x10\x00\x12\x19\n\x15\x44ISPOSITION_CONFIRMED\x10\x01\x12\x19\n\x15\x44ISPOSITION_JUSTIFIED\x10\x02\x12\x1a\n\x16\x44ISPOSITION_DATA_ERROR\x10\x03\x12\x18\n\x14\x44ISPOSITION_REFERRED\x10\x04\x32\xcb\x02\n\x0c\x41lertService\x12V\n\tSubscribe\x12\".jiandu.alerts.v1.SubscribeRequest\x1a#.jiandu.alerts.v1.SubscribeResponse0\x01\x12\x42\n\x03\x41\x63k\x12\x1c.jiandu.alerts.v1.AckRequest\x1a\x1d.jiandu.alerts.v1.AckResponse\x12W\n\nListAlerts\x12#.jiandu.alerts.v1.ListAlertsRequest\x1a$.jiandu.alerts.v1.ListAlertsResponse\x12\x46\n\x08GetAlert\x12!.jiandu.alerts.v1.GetAlertRequest\x1a\x17.jiandu.alerts.v1.Alertb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1djiandu/alerts/v1/alerts.proto\x12\x10jiandu.alerts.v1\x1a\x1fgoogle/protobuf/timestamp.proto\")\n\x08\x44\x65livery\x12\x0f\n\x07\x63hannel\x18\x01 \x01(\t\x12\x0c\n\x04unit\x18\x02 \x01(\t\"\xf7\x01\n\nTransition\x12&\n\x02\x61t\x18\x01 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\r\n\x05\x61\x63tor\x18\x02 \x01(\t\x12\x0e\n\x06\x61\x63tion\x18\x03 \x01(\t\x12\x30\n\nfrom_state\x18\x04 \x01(\x0e\x32\x1c.jiandu.alerts.v1.AlertState\x12.\n\x08to_state\x18\x05 \x01(\x0e\x32\x1c.jiandu.alerts.v1.AlertState\x12\x32\n\x0b\x64isposition\x18\x06 \x01(\x0e\x32\x1d.jiandu.alerts.v1.Disposition\x12\x0c\n\x04note\x18\x07 \x01(\t\"\xaf\x04\n\x05\x41lert\x12\x10\n\x08\x61lert_id\x18\x01 \x01(\t\x12\x10\n\x08\x63heck_id\x18\x02 \x01(\t\x12,\n\x08severity\x18\x03 \x01(\x0e\x32\x1a.jiandu.alerts.v1.Severity\x12\x0e\n\x06\x64omain\x18\x04 \x01(\t\x12\x0e\n\x06region\x18\x05 \x01(\t\x12\x10\n\x08township\x18\x06 \x01(\t\x12\x12\n\ndepartment\x18\x07 \x01(\t\x12\x10\n\x08party_id\x18\x08 \x01(\t\x12.\n\ndeliveries\x18\t \x03(\x0b\x32\x1a.jiandu.alerts.v1.Delivery\x12+\n\x05state\x18\n \x01(\x0e\x32\x1c.jiandu.alerts.v1.AlertState\x12\x18\n\x10\x65scalation_level\x18\x0b \x01(\x05\x12\x15\n\rdeviation_ids\x18\x0c \x03(\t\x12\r\n\x05\x63ount\x18\r \x01(\x05\x12\x12\n\nsummary_zh\x18\x0e \x01(\t\x12\x12\n\nsummary_en\x18\x0f \x01(\t\x12\x18\n\x10\x65xplanation_json\x18\x10 \x01(\x0c\x12.\n\nfirst_seen\x18\x11 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12-\n\tlast_seen\x18\x12 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12-\n\x07history\x18\x13 \x03(\x0b\x32\x1c.jiandu.alerts.v1.Transition\x12\x0f\n\x07version\x18\x14 \x01(\x03\"\xeb\x01\n\x0b\x41lertFilter\x12,\n\x06states\x18\x01 \x03(\x0e\x32\x1c.jiandu.alerts.v1.AlertState\x12\x11\n\tcheck_ids\x18\x02 \x03(\t\x12.\n\nseverities\x18\x03 \x03(\x0e\x32\x1a.jiandu.alerts.v1.Severity\x12\x15\n\rregion_prefix\x18\x04 \x01(\t\x12)\n\x05since\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12)\n\x05until\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"Q\n\x10SubscribeRequest\x12\x0e\n\x06\x63ursor\x18\x01 \x01(\t\x12-\n\x06\x66ilter\x18\x02 \x01(\x0b\x32\x1d.jiandu.alerts.v1.AlertFilter\"\xb5\x01\n\x11SubscribeResponse\x12(\n\x05\x61lert\x18\x01 \x01(\x0b\x32\x17.jiandu.alerts.v1.AlertH\x00\x12,\n\x04live\x18\x02 \x01(\x0b\x32\x1c.jiandu.alerts.v1.LiveMarkerH\x00\x12\x30\n\theartbeat\x18\x03 \x01(\x0b\x32\x1b.jiandu.alerts.v1.HeartbeatH\x00\x12\x0e\n\x06\x63ursor\x18\x04 \x01(\tB\x06\n\x04item\"\x0c\n\nLiveMarker\"3\n\tHeartbeat\x12&\n\x02\x61t\x18\x01 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"`\n\nAckRequest\x12\x10\n\x08\x61lert_id\x18\x01 \x01(\t\x12\x32\n\x0b\x64isposition\x18\x02 \x01(\x0e\x32\x1d.jiandu.alerts.v1.Disposition\x12\x0c\n\x04note\x18\x03 \x01(\t\"0\n\x0eResolveRequest\x12\x10\n\x08\x61lert_id\x18\x01 \x01(\t\x12\x0c\n\x04note\x18\x02 \x01(\t\"i\n\x11ListAlertsRequest\x12-\n\x06\x66ilter\x18\x01 \x01(\x0b\x32\x1d.jiandu.alerts.v1.AlertFilter\x12\x11\n\tpage_size\x18\x02 \x01(\x05\x12\x12\n\npage_token\x18\x03 \x01(\t\"V\n\x12ListAlertsResponse\x12\'\n\x06\x61lerts\x18\x01 \x03(\x0b\x32\x17.jiandu.alerts.v1.Alert\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"#\n\x0fGetAlertRequest\x12\x10\n\x08\x61lert_id\x18\x01 \x01(\t\"\xaa\x02\n\x07Silence\x12\x12\n\nsilence_id\x18\x01 \x01(\t\x12\x11\n\tcheck_ids\x18\x02 \x03(\t\x12\x0e\n\x06\x64omain\x18\x03 \x01(\t\x12.\n\nseverities\x18\x04 \x03(\x0e\x32\x1a.jiandu.alerts.v1.Severity\x12\x15\n\rregion_prefix\x18\x05 \x01(\t\x12\x12\n\ndepartment\x18\x06 \x01(\t\x12\x10\n\x08party_id\x18\x07 \x01(\t\x12\x0e\n\x06reason\x18\x08 \x01(\t\x12\x0f\n\x07\x63reator\x18\t \x01(\t\x12-\n\tstarts_at\x18\n \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12+\n\x07\x65nds_at\x18\x0b \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"B\n\x14\x43reateSilenceRequest\x12*\n\x07silence\x18\x01 \x01(\x0b\x32\x19.jiandu.alerts.v1.Silence\".\n\x13ListSilencesRequest\x12\x17\n\x0finclude_expired\x18\x01 \x01(\x08\"C\n\x14ListSilencesResponse\x12+\n\x08silences\x18\x01 \x03(\x0b\x32\x19.jiandu.alerts.v1.Silence\"*\n\x14\x45xpireSilenceRequest\x12\x12\n\nsilence_id\x18\x01 \x01(\t*u\n\x08Severity\x12\x18\n\x14SEVERITY_UNSPECIFIED\x10\x00\x12\x10\n\x0cSEVERITY_LOW\x10\x01\x12\x13\n\x0fSEVERITY_MEDIUM\x10\x02\x12\x11\n\rSEVERITY_HIGH\x10\x03\x12\x15\n\x11SEVERITY_CRITICAL\x10\x04*\xab\x01\n\nAlertState\x12\x1b\n\x17\x41LERT_STATE_UNSPECIFIED\x10\x00\x12\x13\n\x0f\x41LERT_STATE_NEW\x10\x01\x12\x1c\n\x18\x41LERT_STATE_ACKNOWLEDGED\x10\x02\x12\x18\n\x14\x41LERT_STATE_SILENCED\x10\x03\x12\x19\n\x15\x41LERT_STATE_ESCALATED\x10\x04\x12\x18\n\x14\x41LERT_STATE_RESOLVED\x10\x05*\x96\x01\n\x0b\x44isposition\x12\x1b\n\x17\x44ISPOSITION_UNSPECIFIED\x10\x00\x12\x19\n\x15\x44ISPOSITION_CONFIRMED\x10\x01\x12\x19\n\x15\x44ISPOSITION_JUSTIFIED\x10\x02\x12\x1a\n\x16\x44ISPOSITION_DATA_ERROR\x10\x03\x12\x18\n\x14\x44ISPOSITION_REFERRED\x10\x04\x32\x92\x05\n\x0c\x41lertService\x12V\n\tSubscribe\x12\".jiandu.alerts.v1.SubscribeRequest\x1a#.jiandu.alerts.v1.SubscribeResponse0\x01\x12<\n\x03\x41\x63k\x12\x1c.jiandu.alerts.v1.AckRequest\x1a\x17.jiandu.alerts.v1.Alert\x12\x44\n\x07Resolve\x12 .jiandu.alerts.v1.ResolveRequest\x1a\x17.jiandu.alerts.v1.Alert\x12W\n\nListAlerts\x12#.jiandu.alerts.v1.ListAlertsRequest\x1a$.jiandu.alerts.v1.ListAlertsResponse\x12\x46\n\x08GetAlert\x12!.jiandu.alerts.v1.GetAlertRequest\x1a\x17.jiandu.alerts.v1.Alert\x12R\n\rCreateSilence\x12&.jiandu.alerts.v1.CreateSilenceRequest\x1a\x19.jiandu.alerts.v1.Silence\x12]\n\x0cListSilences\x12%.jiandu.alerts.v1.ListSilencesRequest\x1a&.jiandu.alerts.v1.ListSilencesResponse\x12R\n\rExpireSilence\x12&.jiandu.alerts.v1.ExpireSilenceRequest\x1a\x19.jiandu.alerts.v1.Silenceb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'jiandu.alerts.v1.alerts_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_SEVERITY']._serialized_start=1309
-  _globals['_SEVERITY']._serialized_end=1426
-  _globals['_ALERTSTATE']._serialized_start=1429
-  _globals['_ALERTSTATE']._serialized_end=1600
-  _globals['_DISPOSITION']._serialized_start=1603
-  _globals['_DISPOSITION']._serialized_end=1753
-  _globals['_ALERT']._serialized_start=85
-  _globals['_ALERT']._serialized_end=459
-  _globals['_SUBSCRIBEREQUEST']._serialized_start=461
-  _globals['_SUBSCRIBEREQUEST']._serialized_end=495
-  _globals['_SUBSCRIBERESPONSE']._serialized_start=498
-  _globals['_SUBSCRIBERESPONSE']._serialized_end=679
-  _globals['_LIVEMARKER']._serialized_start=681
-  _globals['_LIVEMARKER']._serialized_end=693
-  _globals['_HEARTBEAT']._serialized_start=695
-  _globals['_HEARTBEAT']._serialized_end=746
-  _globals['_ACKREQUEST']._serialized_start=748
-  _globals['_ACKREQUEST']._serialized_end=844
-  _globals['_ACKRESPONSE']._serialized_start=846
-  _globals['_ACKRESPONSE']._serialized_end=899
-  _globals['_LISTALERTSREQUEST']._serialized_start=902
-  _globals['_LISTALERTSREQUEST']._serialized_end=1182
-  _globals['_LISTALERTSRESPONSE']._serialized_start=1184
-  _globals['_LISTALERTSRESPONSE']._serialized_end=1270
-  _globals['_GETALERTREQUEST']._serialized_start=1272
-  _globals['_GETALERTREQUEST']._serialized_end=1307
-  _globals['_ALERTSERVICE']._serialized_start=1756
-  _globals['_ALERTSERVICE']._serialized_end=2087
+  _globals['_SEVERITY']._serialized_start=2421
+  _globals['_SEVERITY']._serialized_end=2538
+  _globals['_ALERTSTATE']._serialized_start=2541
+  _globals['_ALERTSTATE']._serialized_end=2712
+  _globals['_DISPOSITION']._serialized_start=2715
+  _globals['_DISPOSITION']._serialized_end=2865
+  _globals['_DELIVERY']._serialized_start=84
+  _globals['_DELIVERY']._serialized_end=125
+  _globals['_TRANSITION']._serialized_start=128
+  _globals['_TRANSITION']._serialized_end=375
+  _globals['_ALERT']._serialized_start=378
+  _globals['_ALERT']._serialized_end=937
+  _globals['_ALERTFILTER']._serialized_start=940
+  _globals['_ALERTFILTER']._serialized_end=1175
+  _globals['_SUBSCRIBEREQUEST']._serialized_start=1177
+  _globals['_SUBSCRIBEREQUEST']._serialized_end=1258
+  _globals['_SUBSCRIBERESPONSE']._serialized_start=1261
+  _globals['_SUBSCRIBERESPONSE']._serialized_end=1442
+  _globals['_LIVEMARKER']._serialized_start=1444
+  _globals['_LIVEMARKER']._serialized_end=1456
+  _globals['_HEARTBEAT']._serialized_start=1458
+  _globals['_HEARTBEAT']._serialized_end=1509
+  _globals['_ACKREQUEST']._serialized_start=1511
+  _globals['_ACKREQUEST']._serialized_end=1607
+  _globals['_RESOLVEREQUEST']._serialized_start=1609
+  _globals['_RESOLVEREQUEST']._serialized_end=1657
+  _globals['_LISTALERTSREQUEST']._serialized_start=1659
+  _globals['_LISTALERTSREQUEST']._serialized_end=1764
+  _globals['_LISTALERTSRESPONSE']._serialized_start=1766
+  _globals['_LISTALERTSRESPONSE']._serialized_end=1852
+  _globals['_GETALERTREQUEST']._serialized_start=1854
+  _globals['_GETALERTREQUEST']._serialized_end=1889
+  _globals['_SILENCE']._serialized_start=1892
+  _globals['_SILENCE']._serialized_end=2190
+  _globals['_CREATESILENCEREQUEST']._serialized_start=2192
+  _globals['_CREATESILENCEREQUEST']._serialized_end=2258
+  _globals['_LISTSILENCESREQUEST']._serialized_start=2260
+  _globals['_LISTSILENCESREQUEST']._serialized_end=2306
+  _globals['_LISTSILENCESRESPONSE']._serialized_start=2308
+  _globals['_LISTSILENCESRESPONSE']._serialized_end=2375
+  _globals['_EXPIRESILENCEREQUEST']._serialized_start=2377
+  _globals['_EXPIRESILENCEREQUEST']._serialized_end=2419
+  _globals['_ALERTSERVICE']._serialized_start=2868
+  _globals['_ALERTSERVICE']._serialized_end=3526
 # @@protoc_insertion_point(module_scope)

@@ -42,7 +42,12 @@ class AlertServiceStub:
         self.Ack = channel.unary_unary(
                 '/jiandu.alerts.v1.AlertService/Ack',
                 request_serializer=jiandu_dot_alerts_dot_v1_dot_alerts__pb2.AckRequest.SerializeToString,
-                response_deserializer=jiandu_dot_alerts_dot_v1_dot_alerts__pb2.AckResponse.FromString,
+                response_deserializer=jiandu_dot_alerts_dot_v1_dot_alerts__pb2.Alert.FromString,
+                _registered_method=True)
+        self.Resolve = channel.unary_unary(
+                '/jiandu.alerts.v1.AlertService/Resolve',
+                request_serializer=jiandu_dot_alerts_dot_v1_dot_alerts__pb2.ResolveRequest.SerializeToString,
+                response_deserializer=jiandu_dot_alerts_dot_v1_dot_alerts__pb2.Alert.FromString,
                 _registered_method=True)
         self.ListAlerts = channel.unary_unary(
                 '/jiandu.alerts.v1.AlertService/ListAlerts',
@@ -54,19 +59,41 @@ class AlertServiceStub:
                 request_serializer=jiandu_dot_alerts_dot_v1_dot_alerts__pb2.GetAlertRequest.SerializeToString,
                 response_deserializer=jiandu_dot_alerts_dot_v1_dot_alerts__pb2.Alert.FromString,
                 _registered_method=True)
+        self.CreateSilence = channel.unary_unary(
+                '/jiandu.alerts.v1.AlertService/CreateSilence',
+                request_serializer=jiandu_dot_alerts_dot_v1_dot_alerts__pb2.CreateSilenceRequest.SerializeToString,
+                response_deserializer=jiandu_dot_alerts_dot_v1_dot_alerts__pb2.Silence.FromString,
+                _registered_method=True)
+        self.ListSilences = channel.unary_unary(
+                '/jiandu.alerts.v1.AlertService/ListSilences',
+                request_serializer=jiandu_dot_alerts_dot_v1_dot_alerts__pb2.ListSilencesRequest.SerializeToString,
+                response_deserializer=jiandu_dot_alerts_dot_v1_dot_alerts__pb2.ListSilencesResponse.FromString,
+                _registered_method=True)
+        self.ExpireSilence = channel.unary_unary(
+                '/jiandu.alerts.v1.AlertService/ExpireSilence',
+                request_serializer=jiandu_dot_alerts_dot_v1_dot_alerts__pb2.ExpireSilenceRequest.SerializeToString,
+                response_deserializer=jiandu_dot_alerts_dot_v1_dot_alerts__pb2.Silence.FromString,
+                _registered_method=True)
 
 
 class AlertServiceServicer:
     """Missing associated documentation comment in .proto file."""
 
     def Subscribe(self, request, context):
-        """Replays alerts after the cursor, sends a live marker, then live alerts and heartbeats.
+        """Replays the scope's alerts changed after the cursor, sends a live marker, then live changes,
+        with a heartbeat every few seconds. The cursor is opaque and bound to the caller's scope.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def Ack(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def Resolve(self, request, context):
         """Missing associated documentation comment in .proto file."""
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -84,6 +111,24 @@ class AlertServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def CreateSilence(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListSilences(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ExpireSilence(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_AlertServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -95,7 +140,12 @@ def add_AlertServiceServicer_to_server(servicer, server):
             'Ack': grpc.unary_unary_rpc_method_handler(
                     servicer.Ack,
                     request_deserializer=jiandu_dot_alerts_dot_v1_dot_alerts__pb2.AckRequest.FromString,
-                    response_serializer=jiandu_dot_alerts_dot_v1_dot_alerts__pb2.AckResponse.SerializeToString,
+                    response_serializer=jiandu_dot_alerts_dot_v1_dot_alerts__pb2.Alert.SerializeToString,
+            ),
+            'Resolve': grpc.unary_unary_rpc_method_handler(
+                    servicer.Resolve,
+                    request_deserializer=jiandu_dot_alerts_dot_v1_dot_alerts__pb2.ResolveRequest.FromString,
+                    response_serializer=jiandu_dot_alerts_dot_v1_dot_alerts__pb2.Alert.SerializeToString,
             ),
             'ListAlerts': grpc.unary_unary_rpc_method_handler(
                     servicer.ListAlerts,
@@ -106,6 +156,21 @@ def add_AlertServiceServicer_to_server(servicer, server):
                     servicer.GetAlert,
                     request_deserializer=jiandu_dot_alerts_dot_v1_dot_alerts__pb2.GetAlertRequest.FromString,
                     response_serializer=jiandu_dot_alerts_dot_v1_dot_alerts__pb2.Alert.SerializeToString,
+            ),
+            'CreateSilence': grpc.unary_unary_rpc_method_handler(
+                    servicer.CreateSilence,
+                    request_deserializer=jiandu_dot_alerts_dot_v1_dot_alerts__pb2.CreateSilenceRequest.FromString,
+                    response_serializer=jiandu_dot_alerts_dot_v1_dot_alerts__pb2.Silence.SerializeToString,
+            ),
+            'ListSilences': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListSilences,
+                    request_deserializer=jiandu_dot_alerts_dot_v1_dot_alerts__pb2.ListSilencesRequest.FromString,
+                    response_serializer=jiandu_dot_alerts_dot_v1_dot_alerts__pb2.ListSilencesResponse.SerializeToString,
+            ),
+            'ExpireSilence': grpc.unary_unary_rpc_method_handler(
+                    servicer.ExpireSilence,
+                    request_deserializer=jiandu_dot_alerts_dot_v1_dot_alerts__pb2.ExpireSilenceRequest.FromString,
+                    response_serializer=jiandu_dot_alerts_dot_v1_dot_alerts__pb2.Silence.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -161,7 +226,34 @@ class AlertService:
             target,
             '/jiandu.alerts.v1.AlertService/Ack',
             jiandu_dot_alerts_dot_v1_dot_alerts__pb2.AckRequest.SerializeToString,
-            jiandu_dot_alerts_dot_v1_dot_alerts__pb2.AckResponse.FromString,
+            jiandu_dot_alerts_dot_v1_dot_alerts__pb2.Alert.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def Resolve(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/jiandu.alerts.v1.AlertService/Resolve',
+            jiandu_dot_alerts_dot_v1_dot_alerts__pb2.ResolveRequest.SerializeToString,
+            jiandu_dot_alerts_dot_v1_dot_alerts__pb2.Alert.FromString,
             options,
             channel_credentials,
             insecure,
@@ -216,6 +308,87 @@ class AlertService:
             '/jiandu.alerts.v1.AlertService/GetAlert',
             jiandu_dot_alerts_dot_v1_dot_alerts__pb2.GetAlertRequest.SerializeToString,
             jiandu_dot_alerts_dot_v1_dot_alerts__pb2.Alert.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CreateSilence(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/jiandu.alerts.v1.AlertService/CreateSilence',
+            jiandu_dot_alerts_dot_v1_dot_alerts__pb2.CreateSilenceRequest.SerializeToString,
+            jiandu_dot_alerts_dot_v1_dot_alerts__pb2.Silence.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListSilences(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/jiandu.alerts.v1.AlertService/ListSilences',
+            jiandu_dot_alerts_dot_v1_dot_alerts__pb2.ListSilencesRequest.SerializeToString,
+            jiandu_dot_alerts_dot_v1_dot_alerts__pb2.ListSilencesResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ExpireSilence(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/jiandu.alerts.v1.AlertService/ExpireSilence',
+            jiandu_dot_alerts_dot_v1_dot_alerts__pb2.ExpireSilenceRequest.SerializeToString,
+            jiandu_dot_alerts_dot_v1_dot_alerts__pb2.Silence.FromString,
             options,
             channel_credentials,
             insecure,
