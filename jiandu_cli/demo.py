@@ -23,6 +23,7 @@ from rich.console import Console
 from rich.table import Table
 
 from jiandu import topics
+from jiandu.localkafka.admin import read_topic
 from jiandu.localkafka.cluster import LocalKafka
 from jiandu.wire import header
 from jiandu_cli import processes
@@ -123,7 +124,7 @@ def wait_judged(bootstrap: str, timeout_s: float = 180.0) -> None:
 
 def show_deviations(bootstrap: str) -> None:
     """Deviations on the topic by check, with severity and the first summary of each."""
-    found = [json.loads(r.value) for r in read_all(bootstrap, topics.DEVIATIONS)]  # type: ignore[attr-defined]
+    found = [json.loads(r.value) for r in read_topic(bootstrap, topics.DEVIATIONS)]
     unique = {d["id"]: d for d in found}
     table = Table(
         "check", "severity", "count", "example", title=f"{topics.DEVIATIONS}: {len(unique)}"
@@ -138,36 +139,18 @@ def show_deviations(bootstrap: str) -> None:
     console.print(table)
 
 
-def read_all(bootstrap: str, topic: str) -> list[object]:
-    """Every record on ``topic``, from the start to the current end."""
-    consumer = KafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
-    try:
-        found = consumer.partitions_for_topic(topic) or set()
-        partitions = [TopicPartition(topic, p) for p in sorted(found)]
-        consumer.assign(partitions)
-        consumer.seek_to_beginning()
-        ends = consumer.end_offsets(partitions)
-        records: list[object] = []
-        while any(consumer.position(tp) < ends[tp] for tp in partitions):
-            for batch in consumer.poll(timeout_ms=1000).values():
-                records.extend(batch)
-        return records
-    finally:
-        consumer.close()
-
-
 def show_topics(bootstrap: str) -> None:
     """What the events topic holds by kind and domain, and the DLQ's latest reasons."""
-    events = [json.loads(r.value) for r in read_all(bootstrap, topics.EVENTS)]  # type: ignore[attr-defined]
+    events = [json.loads(r.value) for r in read_topic(bootstrap, topics.EVENTS)]
     table = Table("kind", "ecology", "production_safety", title=f"{topics.EVENTS}: {len(events)}")
     counts = Counter((e["kind"], e["domain"]) for e in events)
     for kind in sorted({k for k, _ in counts}):
         table.add_row(kind, str(counts[kind, "ecology"]), str(counts[kind, "production_safety"]))
     console.print(table)
-    dead = read_all(bootstrap, topics.EVENTS_DLQ)
+    dead = read_topic(bootstrap, topics.EVENTS_DLQ)
     dlq = Table("reason", title=f"{topics.EVENTS_DLQ}: {len(dead)} kept (latest 10)")
     for record in dead[-10:]:
-        dlq.add_row((header(record.headers, "jiandu_reason") or b"").decode())  # type: ignore[attr-defined]
+        dlq.add_row((header(record.headers, "jiandu_reason") or b"").decode())
     console.print(dlq)
 
 

@@ -156,3 +156,27 @@ def _raise_failures(result: dict[str, Any]) -> None:
     ]
     if failures:
         raise LocalKafkaError("could not create topics: " + "; ".join(failures))
+
+
+def read_topic(bootstrap: str, topic: str, timeout_s: float = 60.0) -> list[Any]:
+    """Every record on ``topic`` now (all partitions, beginning to the current end), for
+    demos, tests and tools; not for services (no group, no commits)."""
+    from kafka import KafkaConsumer, TopicPartition
+
+    consumer = KafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
+    try:
+        found = consumer.partitions_for_topic(topic) or set()
+        partitions = [TopicPartition(topic, p) for p in sorted(found)]
+        consumer.assign(partitions)
+        consumer.seek_to_beginning()
+        ends = consumer.end_offsets(partitions)
+        records: list[Any] = []
+        deadline = time.monotonic() + timeout_s
+        while any(consumer.position(tp) < ends[tp] for tp in partitions):
+            if time.monotonic() > deadline:
+                raise LocalKafkaError(f"{topic} not read to its end in {timeout_s:.0f}s")
+            for batch in consumer.poll(timeout_ms=1000).values():
+                records.extend(batch)
+        return records
+    finally:
+        consumer.close()

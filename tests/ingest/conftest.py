@@ -9,9 +9,9 @@ from typing import Any
 
 import grpc
 import pytest
-from kafka import KafkaConsumer, TopicPartition
 
 from jiandu.ingest.v1 import ingest_pb2, ingest_pb2_grpc
+from jiandu.localkafka.admin import read_topic
 from jiandu.settings import KafkaSettings
 from services.enforcement_ingest.server import IngestServer
 from services.enforcement_ingest.settings import IngestSettings
@@ -19,25 +19,6 @@ from services.enforcement_ingest.settings import IngestSettings
 TOKEN = "yuci-ecology-test-token"
 OTHER_TOKEN = "taigu-ecology-test-token"
 DEPARTMENT = "140702-STHJ"
-
-
-def read_topic(bootstrap: str, topic: str) -> list[Any]:
-    """Every record currently on ``topic`` (all partitions, start to end)."""
-    consumer = KafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
-    try:
-        partitions = [
-            TopicPartition(topic, p) for p in sorted(consumer.partitions_for_topic(topic))
-        ]
-        consumer.assign(partitions)
-        consumer.seek_to_beginning()
-        ends = consumer.end_offsets(partitions)
-        records: list[Any] = []
-        while any(consumer.position(tp) < ends[tp] for tp in partitions):
-            for batch in consumer.poll(timeout_ms=1000).values():
-                records.extend(batch)
-        return records
-    finally:
-        consumer.close()
 
 
 @dataclass

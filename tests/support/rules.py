@@ -13,10 +13,11 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
-from kafka import KafkaConsumer, KafkaProducer, TopicPartition
+from kafka import KafkaProducer
 
 from jiandu import topics
 from jiandu.events import EnforcementEvent
+from jiandu.localkafka.admin import read_topic
 from jiandu.wire import to_record
 
 
@@ -46,26 +47,9 @@ def publish_reference(bootstrap: str, prefix: str, key: str, value: bytes) -> No
         producer.close()
 
 
-def read_all(bootstrap: str, topic: str) -> list[Any]:
-    """Every record on ``topic`` now, from the beginning."""
-    consumer = KafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
-    try:
-        partitions = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic) or ()]
-        consumer.assign(partitions)
-        consumer.seek_to_beginning()
-        ends = consumer.end_offsets(partitions)
-        records: list[Any] = []
-        while any(consumer.position(tp) < ends[tp] for tp in partitions):
-            for batch in consumer.poll(timeout_ms=1000).values():
-                records.extend(batch)
-        return records
-    finally:
-        consumer.close()
-
-
 def deviations_on_topic(bootstrap: str, prefix: str) -> list[dict[str, Any]]:
     """The deviations written so far, decoded."""
-    return [json.loads(r.value) for r in read_all(bootstrap, prefix + topics.DEVIATIONS)]
+    return [json.loads(r.value) for r in read_topic(bootstrap, prefix + topics.DEVIATIONS)]
 
 
 def wait_until(condition: Callable[[], bool], timeout_s: float, what: str) -> None:
