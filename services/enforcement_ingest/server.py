@@ -15,7 +15,7 @@ from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
 from jiandu.ingest.v1 import ingest_pb2, ingest_pb2_grpc
-from services.enforcement_ingest.auth import AuthInterceptor
+from services.enforcement_ingest.auth import department_auth
 from services.enforcement_ingest.dedup import DedupIndex
 from services.enforcement_ingest.history import History, Sink
 from services.enforcement_ingest.intake import Intake, Limits
@@ -73,7 +73,7 @@ class IngestServer:
         return self.port
 
     def _build_server(self, registry: TokenRegistry, intake: Intake) -> grpc.aio.Server:
-        interceptor = AuthInterceptor(registry, lambda code: self.metrics.calls.labels(code).inc())
+        interceptor = department_auth(registry, lambda code: self.metrics.calls.labels(code).inc())
         server = grpc.aio.server(
             interceptors=[interceptor],
             options=[
