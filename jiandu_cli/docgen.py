@@ -21,12 +21,18 @@ from jiandu.events import KINDS, EnforcementEvent, EventBase, vocabulary
 from jiandu.settings import KafkaSettings
 from jiandu_cli.checkdocs import checks_markdown
 from jiandu_cli.schema import schema_text
+from services.alerts.settings import AlertsSettings
 from services.enforcement_ingest.settings import IngestSettings
 from services.supervision_rules.settings import RulesSettings
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples" / "events.jsonl"
-SETTINGS: tuple[type[BaseSettings], ...] = (KafkaSettings, IngestSettings, RulesSettings)
+SETTINGS: tuple[type[BaseSettings], ...] = (
+    KafkaSettings,
+    IngestSettings,
+    RulesSettings,
+    AlertsSettings,
+)
 
 EVENTS_INTRO = """# Enforcement events (the contract)
 

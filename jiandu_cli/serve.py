@@ -21,3 +21,11 @@ def rules() -> None:
     from services.supervision_rules.__main__ import main
 
     main()
+
+
+@app.command("alerts")
+def alerts() -> None:
+    """alerts: gRPC AlertService over the alert-state log (JIANDU_ALERTS_* settings)."""
+    from services.alerts.__main__ import main
+
+    main()

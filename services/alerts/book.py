@@ -207,6 +207,10 @@ class AlertBook:
             raise AlertNotFound(f"no alert {alert_id}")
         return alert
 
+    def open_alerts(self) -> list[Alert]:
+        """Alerts waiting for someone: new or escalated (not acknowledged, silenced, resolved)."""
+        return [a for a in self._alerts.values() if a.state in OPEN_UNACKNOWLEDGED]
+
     def silences(self, scope: Scope) -> list[Silence]:
         """The silences the Scope governs (its unit or below on its channel), by id."""
         return sorted(

@@ -1,0 +1,80 @@
+"""Supervisor tokens: who may see and act on which alerts. Deny by default.
+
+A token maps to a Supervisor: a name (the actor in alert history; safe to log) and a Scope
+(channel, org unit, jurisdiction, permissions). Tokens are stored as SHA-256 hashes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field
+
+from services.alerts.scope import Scope
+
+
+@dataclass(frozen=True)
+class Supervisor:
+    """An authenticated supervisor; the token itself is never kept."""
+
+    name: str
+    scope: Scope
+
+
+class SupervisorEntry(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    name: str = Field(min_length=1, max_length=100)
+    sha256: str | None = Field(default=None, pattern=r"^[0-9a-f]{64}$")
+    token: str | None = Field(default=None, min_length=16, description="inline (tests) only")
+    scope: Scope
+
+
+class SupervisorsFile(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    supervisors: list[SupervisorEntry]
+
+
+def token_hash(token: str) -> str:
+    """The hex SHA-256 stored for a token."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class SupervisorRegistry:
+    """Looks up the supervisor of a presented token."""
+
+    def __init__(self, entries: list[SupervisorEntry]) -> None:
+        self._by_hash: dict[str, Supervisor] = {}
+        for entry in entries:
+            digest = entry.sha256 or (token_hash(entry.token) if entry.token else None)
+            if digest is None:
+                raise ValueError(f"supervisor {entry.name}: give sha256 (or token, inline only)")
+            self._by_hash[digest] = Supervisor(entry.name, entry.scope)
+
+    def authenticate(self, token: str | None) -> Supervisor | None:
+        """The supervisor of ``token``, or None for a missing or unknown token."""
+        return self._by_hash.get(token_hash(token)) if token else None
+
+    def __len__(self) -> int:
+        return len(self._by_hash)
+
+    @classmethod
+    def from_sources(cls, tokens_file: Path | None, inline: str | None) -> SupervisorRegistry:
+        """A tokens file (hashes only) and inline JSON entries (may carry raw tokens)."""
+        entries: list[SupervisorEntry] = []
+        if tokens_file is not None:
+            parsed = yaml.safe_load(tokens_file.read_text("utf-8"))
+            for entry in SupervisorsFile.model_validate(parsed).supervisors:
+                if entry.token is not None:
+                    raise ValueError(f"{tokens_file}: store sha256, not the token ({entry.name})")
+                entries.append(entry)
+        if inline:
+            entries += SupervisorsFile.model_validate(
+                {"supervisors": json.loads(inline)}
+            ).supervisors
+        return cls(entries)

@@ -1,0 +1,213 @@
+"""The alerts service for real: deviations on the topic, the AlertService over a gRPC channel on
+127.0.0.1, the state in the compacted log. Scopes filter on the server; cursors resume and are
+bound to their scope; acknowledgements survive a restart."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from functools import cache
+
+import grpc
+import pytest
+from kafka import KafkaProducer
+from pydantic import SecretStr
+
+from jiandu import topics
+from jiandu.alerts.v1 import alerts_pb2 as pb
+from jiandu.alerts.v1 import alerts_pb2_grpc
+from jiandu.deviations import Deviation
+from jiandu.settings import KafkaSettings
+from jiandu.simulation.generator import generate
+from services.alerts.server import AlertsServer
+from services.alerts.settings import AlertsSettings
+from services.supervision_rules.catalog import Catalog
+from services.supervision_rules.engine.runner import evaluate_events
+
+pytestmark = pytest.mark.kafka
+
+SUPERVISORS = [
+    {"name": "city-sf", "token": "city-sf-token-0123456789",
+     "scope": {"channel": "V-SF", "unit": "SF-140700", "jurisdiction": "1407",
+               "permissions": ["read", "ack", "silence"]}},
+    {"name": "taigu-sf", "token": "taigu-sf-token-0123456789",
+     "scope": {"channel": "V-SF", "unit": "SF-140703", "jurisdiction": "140703",
+               "permissions": ["read"]}},
+]  # fmt: skip
+CITY, TAIGU = "city-sf-token-0123456789", "taigu-sf-token-0123456789"
+
+
+@cache
+def deviations() -> tuple[Deviation, ...]:
+    """Real deviations: the engine over a generated stream."""
+    return tuple(evaluate_events(generate(1500, seed=2025), Catalog.load()))
+
+
+def publish(bootstrap: str, prefix: str, found: tuple[Deviation, ...]) -> None:
+    producer = KafkaProducer(bootstrap_servers=bootstrap, acks="all")
+    try:
+        for d in found:
+            producer.send(
+                prefix + topics.DEVIATIONS,
+                key=d.party_id.encode(),
+                value=d.model_dump_json().encode(),
+            )
+        producer.flush()
+    finally:
+        producer.close()
+
+
+@dataclass
+class Running:
+    server: AlertsServer
+    channel: grpc.aio.Channel
+    stub: alerts_pb2_grpc.AlertServiceAsyncStub
+
+
+async def start(bootstrap: str, prefix: str) -> Running:
+    settings = AlertsSettings(
+        kafka=KafkaSettings(bootstrap=bootstrap, topic_prefix=prefix),
+        port=0,
+        metrics_port=0,
+        group_id=f"{prefix}alerts",
+        tokens=SecretStr(json.dumps(SUPERVISORS)),
+        cursor_key=SecretStr("test-cursor-key-not-secret"),
+        heartbeat_s=0.5,
+    )
+    server = AlertsServer(settings)
+    port = await server.start()
+    channel = grpc.aio.insecure_channel(f"127.0.0.1:{port}")
+    return Running(server, channel, alerts_pb2_grpc.AlertServiceStub(channel))
+
+
+@pytest.fixture
+async def alerts(kafka_bootstrap: str, project_topics: str) -> AsyncIterator[Running]:
+    running = await start(kafka_bootstrap, project_topics)
+    yield running
+    await running.channel.close()
+    await running.server.stop()
+
+
+def auth(token: str) -> tuple[tuple[str, str], ...]:
+    return (("authorization", f"Bearer {token}"),)
+
+
+async def until_live(
+    stub: alerts_pb2_grpc.AlertServiceAsyncStub, token: str, cursor: str = ""
+) -> tuple[list[pb.Alert], str]:
+    """Subscribe, collect the replay up to the live marker; the alerts and the live cursor."""
+    got: list[pb.Alert] = []
+    call = stub.Subscribe(pb.SubscribeRequest(cursor=cursor), metadata=auth(token))
+    async for item in call:
+        if item.HasField("alert"):
+            got.append(item.alert)
+        elif item.HasField("live"):
+            call.cancel()
+            return got, item.cursor
+    raise AssertionError("the stream ended before the live marker")
+
+
+async def settled(stub: alerts_pb2_grpc.AlertServiceAsyncStub, count: int) -> list[pb.Alert]:
+    """Poll ListAlerts as the city until ``count`` alerts exist (the intake is asynchronous)."""
+    for _ in range(120):
+        listed = await stub.ListAlerts(pb.ListAlertsRequest(page_size=500), metadata=auth(CITY))
+        if len(listed.alerts) >= count:
+            return list(listed.alerts)
+        await asyncio.sleep(0.5)
+    raise AssertionError(f"fewer than {count} alerts after 60 s")
+
+
+def groups(found: tuple[Deviation, ...]) -> int:
+    return len({(d.check_id, d.party_id, d.department) for d in found if "V-SF" in d.channels})
+
+
+async def test_a_county_supervisor_sees_its_county_only(
+    alerts: Running, kafka_bootstrap: str, project_topics: str
+) -> None:
+    found = deviations()
+    publish(kafka_bootstrap, project_topics, found)
+    await settled(alerts.stub, groups(found))
+
+    city, _ = await until_live(alerts.stub, CITY)
+    taigu, _ = await until_live(alerts.stub, TAIGU)
+    assert len(city) >= groups(found) > len(taigu) > 0
+    assert all(a.region.startswith("140703") for a in taigu)
+    assert {a.alert_id for a in taigu} == {a.alert_id for a in city if a.region == "140703"}
+
+
+async def test_a_cursor_resumes_after_what_was_seen_and_is_bound_to_its_scope(
+    alerts: Running, kafka_bootstrap: str, project_topics: str
+) -> None:
+    found = deviations()
+    half = len(found) // 2
+    publish(kafka_bootstrap, project_topics, found[:half])
+    await settled(alerts.stub, groups(found[:half]))
+    first, cursor = await until_live(alerts.stub, CITY)
+
+    publish(kafka_bootstrap, project_topics, found[half:])
+    await settled(alerts.stub, groups(found))
+    resumed, _ = await until_live(alerts.stub, CITY, cursor)
+    everything, _ = await until_live(alerts.stub, CITY)
+    seen = {a.alert_id: a.version for a in first}
+    assert resumed, "the second half opened or changed alerts"
+    assert all(seen.get(a.alert_id) != a.version for a in resumed), "nothing delivered twice"
+    latest = {a.alert_id: a.version for a in everything}
+    assert {**seen, **{a.alert_id: a.version for a in resumed}} == latest, "nothing lost"
+
+    with pytest.raises(grpc.aio.AioRpcError) as refused:
+        await until_live(alerts.stub, TAIGU, cursor)
+    assert refused.value.code() is grpc.StatusCode.PERMISSION_DENIED
+    assert "another scope" in (refused.value.details() or "")
+
+
+async def test_an_acknowledgement_survives_a_restart(
+    alerts: Running, kafka_bootstrap: str, project_topics: str
+) -> None:
+    found = deviations()
+    publish(kafka_bootstrap, project_topics, found)
+    target = (await settled(alerts.stub, groups(found)))[0]
+
+    with pytest.raises(grpc.aio.AioRpcError) as denied:
+        await alerts.stub.Ack(
+            pb.AckRequest(alert_id=target.alert_id, disposition=pb.DISPOSITION_CONFIRMED),
+            metadata=auth(TAIGU),
+        )
+    assert denied.value.code() in (grpc.StatusCode.PERMISSION_DENIED, grpc.StatusCode.NOT_FOUND)
+
+    acked = await alerts.stub.Ack(
+        pb.AckRequest(
+            alert_id=target.alert_id, disposition=pb.DISPOSITION_JUSTIFIED, note="集体讨论决定"
+        ),
+        metadata=auth(CITY),
+    )
+    assert acked.state == pb.ALERT_STATE_ACKNOWLEDGED
+    assert acked.history[-1].actor == "city-sf"
+
+    await alerts.channel.close()
+    await alerts.server.stop()
+    again = await start(kafka_bootstrap, project_topics)
+    try:
+        kept = await again.stub.GetAlert(
+            pb.GetAlertRequest(alert_id=target.alert_id), metadata=auth(CITY)
+        )
+        assert kept.state == pb.ALERT_STATE_ACKNOWLEDGED
+        assert kept.history[-1].note == "集体讨论决定"
+        listed = await again.stub.ListAlerts(
+            pb.ListAlertsRequest(page_size=500), metadata=auth(CITY)
+        )
+        assert len(listed.alerts) == groups(found), "no alert opened twice after the restart"
+    finally:
+        await again.channel.close()
+        await again.server.stop()
+        alerts.server = again.server  # the fixture's teardown stops it again: harmless
+
+
+async def test_no_token_no_alerts(alerts: Running) -> None:
+    with pytest.raises(grpc.aio.AioRpcError) as refused:
+        await alerts.stub.ListAlerts(pb.ListAlertsRequest())
+    assert refused.value.code() is grpc.StatusCode.UNAUTHENTICATED
+    with pytest.raises(grpc.aio.AioRpcError) as refused:
+        await until_live(alerts.stub, "not-a-token")
+    assert refused.value.code() is grpc.StatusCode.UNAUTHENTICATED
