@@ -170,9 +170,7 @@ class AlertServicer(alerts_pb2_grpc.AlertServiceServicer):
             await context.abort(_status(error), str(error))
         return convert.alert_message(alert)
 
-    async def CreateSilence(
-        self, request: pb.CreateSilenceRequest, context: Context
-    ) -> pb.Silence:
+    async def CreateSilence(self, request: pb.CreateSilenceRequest, context: Context) -> pb.Silence:
         who: Supervisor = current_principal.get()
         s = request.silence
         now = self._clock()
@@ -202,9 +200,7 @@ class AlertServicer(alerts_pb2_grpc.AlertServiceServicer):
         ]
         return pb.ListSilencesResponse(silences=[convert.silence_message(s) for s in found])
 
-    async def ExpireSilence(
-        self, request: pb.ExpireSilenceRequest, context: Context
-    ) -> pb.Silence:
+    async def ExpireSilence(self, request: pb.ExpireSilenceRequest, context: Context) -> pb.Silence:
         who: Supervisor = current_principal.get()
         try:
             records = self._book.expire_silence(request.silence_id, who.scope, self._clock())
