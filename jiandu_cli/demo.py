@@ -27,6 +27,7 @@ from jiandu.localkafka.admin import read_topic
 from jiandu.localkafka.cluster import LocalKafka
 from jiandu.wire import header
 from jiandu_cli import processes
+from jiandu_cli.demo_alerts import show_alerts, start_alerts, token_file
 from jiandu_cli.ingest_client import IngestClient, Tally
 from jiandu_cli.publish import read_lines, show
 from jiandu_cli.sample import department_token_env
@@ -122,8 +123,8 @@ def wait_judged(bootstrap: str, timeout_s: float = 180.0) -> None:
     console.print(f"[yellow]the rules worker has not judged everything after {timeout_s:.0f}s")
 
 
-def show_deviations(bootstrap: str) -> None:
-    """Deviations on the topic by check, with severity and the first summary of each."""
+def show_deviations(bootstrap: str) -> int:
+    """Deviations on the topic by check, with severity and the first summary of each; how many."""
     found = [json.loads(r.value) for r in read_topic(bootstrap, topics.DEVIATIONS)]
     unique = {d["id"]: d for d in found}
     table = Table(
@@ -137,6 +138,7 @@ def show_deviations(bootstrap: str) -> None:
         summary = first["explanation"]["summary_zh"]  # type: ignore[index]
         table.add_row(check, str(first["severity"]), str(len(by_check[check])), str(summary))
     console.print(table)
+    return len(unique)
 
 
 def show_topics(bootstrap: str) -> None:
@@ -163,10 +165,11 @@ def main() -> None:
     console.rule("jiandu demo: Kafka")
     bootstrap = LocalKafka().up().bootstrap
     console.print(f"Kafka answering on {bootstrap}")
-    console.rule("enforcement_ingest and supervision_rules")
+    console.rule("enforcement_ingest, supervision_rules, alerts")
     token = start_ingest(bootstrap)
     load_reference(bootstrap)
     start_rules(bootstrap)
+    supervisor = start_alerts(bootstrap)
     console.rule("publishing")
     for path in (args.events, args.bad):
         show(path, asyncio.run(_publish(token, path)))
@@ -174,12 +177,15 @@ def main() -> None:
     show_topics(bootstrap)
     console.rule("what the rules found")
     wait_judged(bootstrap)
-    show_deviations(bootstrap)
+    deviations = show_deviations(bootstrap)
+    console.rule("what a supervisor receives")
+    show_alerts(supervisor, expect_at_least=1 if deviations else 0)
     console.rule("next")
     console.print(
         f"metrics: curl -s 127.0.0.1:{METRICS_PORT}/metrics | grep jiandu_ingest\n"
         f"         curl -s 127.0.0.1:{RULES_METRICS_PORT}/metrics | grep jiandu_deviations\n"
         "offline: .venv/bin/jiandu evaluate examples/events.jsonl --explain\n"
+        f"alerts:  the demo supervisor's token is in {token_file()}\n"
         "publish again: the same file now gives duplicates only (make demo)\n"
         "contract: docs/events.md; settings: docs/settings.md; stop everything: make down"
     )

@@ -8,10 +8,12 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import grpc
 
 from jiandu.ingest.v1 import ingest_pb2, ingest_pb2_grpc
+from jiandu.tls import TlsError, channel_credentials
 
 
 @dataclass
@@ -36,10 +38,33 @@ class Tally:
 
 
 class IngestClient:
-    """A channel to the ingest service with a department token."""
+    """A channel to the ingest service with a department token.
 
-    def __init__(self, target: str, token: str, timeout_s: float = 60.0) -> None:
-        self._channel = grpc.aio.insecure_channel(target)
+    With ``ca_file`` the channel is TLS (the server certificate must chain to that CA and name
+    the target's host); ``client_cert`` and ``client_key`` add a client certificate (mTLS).
+    Without ``ca_file`` it is plaintext.
+    """
+
+    def __init__(
+        self,
+        target: str,
+        token: str,
+        timeout_s: float = 60.0,
+        *,
+        ca_file: Path | None = None,
+        client_cert: Path | None = None,
+        client_key: Path | None = None,
+    ) -> None:
+        if ca_file is None and (client_cert or client_key):
+            raise TlsError("--client-cert / --client-key need --ca-file")
+        if ca_file is None:
+            self._channel = grpc.aio.insecure_channel(target)
+        else:
+            credentials = channel_credentials(
+                ca_file, client_cert, client_key,
+                labels=("--ca-file", "--client-cert", "--client-key"),
+            )  # fmt: skip
+            self._channel = grpc.aio.secure_channel(target, credentials)
         self._stub = ingest_pb2_grpc.IngestServiceStub(self._channel)
         self._metadata = (("authorization", f"Bearer {token}"),)
         self._timeout_s = timeout_s

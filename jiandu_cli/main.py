@@ -8,7 +8,9 @@ from __future__ import annotations
 import typer
 
 from jiandu_cli import (
+    alerts,
     catalog,
+    certs,
     demo,
     evaluate,
     kafka,
@@ -18,6 +20,7 @@ from jiandu_cli import (
     schema,
     serve,
     tokens,
+    watch,
 )
 
 app = typer.Typer(
@@ -29,6 +32,8 @@ app = typer.Typer(
 app.add_typer(kafka.app, name="kafka", help="Run the local Apache Kafka broker (KRaft).")
 app.add_typer(catalog.app, name="catalog", help="Lint and show the catalog (law as data).")
 app.add_typer(reference.app, name="reference", help="Officers, enterprises, inspection items.")
+app.add_typer(alerts.app, name="alerts", help="List, show, acknowledge and silence alerts.")
+app.add_typer(certs.app, name="certs", help="Local CA and certificates for TLS (dev).")
 app.add_typer(routes.app, name="routes", help="Test and lint the alert routing tree.")
 app.add_typer(serve.app, name="serve", help="Run a service in the foreground.")
 app.add_typer(tokens.app, name="token", help="Department tokens for publishing.")
@@ -36,6 +41,7 @@ app.command("publish")(publish.publish)
 app.command("schema")(schema.schema)
 app.command("evaluate")(evaluate.evaluate)
 app.command("down")(demo.down)
+app.command("watch")(watch.watch)
 
 
 def main() -> None:

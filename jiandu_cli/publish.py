@@ -11,6 +11,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from jiandu.tls import TlsError
 from jiandu_cli.ingest_client import IngestClient, Tally
 
 console = Console()
@@ -31,11 +32,18 @@ def publish(
     allow_rejected: Annotated[
         bool, typer.Option(help="exit 0 even when some events were rejected")
     ] = False,
+    ca_file: Annotated[Path | None, typer.Option(help="CA to trust: use TLS")] = None,
+    client_cert: Annotated[Path | None, typer.Option(help="client certificate (mTLS)")] = None,
+    client_key: Annotated[Path | None, typer.Option(help="client key (mTLS)")] = None,
 ) -> None:
     """Publish every line of FILE; print accepted / duplicate / rejected and each rejection."""
     lines = read_lines(file)
     try:
-        tally = asyncio.run(_publish(lines, target, token, batch_size))
+        tls = (ca_file, client_cert, client_key)
+        tally = asyncio.run(_publish(lines, batch_size, target, token, tls))
+    except TlsError as error:
+        console.print(f"[red]{error}")
+        raise typer.Exit(2) from None
     except grpc.aio.AioRpcError as error:
         console.print(f"[red]publish failed: {error.code().name}: {error.details()}")
         raise typer.Exit(2) from None
@@ -44,8 +52,17 @@ def publish(
         raise typer.Exit(1)
 
 
-async def _publish(lines: list[bytes], target: str, token: str, batch_size: int) -> Tally:
-    client = IngestClient(target, token)
+async def _publish(
+    lines: list[bytes],
+    batch_size: int,
+    target: str,
+    token: str,
+    tls: tuple[Path | None, Path | None, Path | None],
+) -> Tally:
+    ca_file, client_cert, client_key = tls
+    client = IngestClient(
+        target, token, ca_file=ca_file, client_cert=client_cert, client_key=client_key
+    )
     try:
         return await client.publish_all(lines, batch_size)
     finally:

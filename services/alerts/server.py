@@ -21,6 +21,7 @@ from grpc_reflection.v1alpha import reflection
 from jiandu import topics
 from jiandu.alerts.v1 import alerts_pb2, alerts_pb2_grpc
 from jiandu.grpc_auth import BearerAuthInterceptor
+from jiandu.tls import add_port, server_transport
 from services.alerts.book import AlertBook
 from services.alerts.intake import DeviationIntake
 from services.alerts.log import StateLog
@@ -56,6 +57,7 @@ class AlertsServer:
     async def start(self) -> int:
         """Read the state log, start consuming deviations and serving; the bound gRPC port."""
         s = self.settings
+        transport = server_transport(s.tls(), s.host)  # refuses before any Kafka work
         await self.state.start()
         self._tasks.append(asyncio.create_task(self.state.follow(), name="state-log"))
         await asyncio.wait_for(self.state.ready.wait(), timeout=120)
@@ -72,11 +74,11 @@ class AlertsServer:
         self._tasks.append(asyncio.create_task(intake.run(), name="deviations"))
         self._tasks.append(asyncio.create_task(self._clock(), name="clock"))
         self._server = self._build_server()
-        self.port = self._server.add_insecure_port(f"{s.host}:{s.port}")
+        self.port = add_port(self._server, f"{s.host}:{s.port}", transport)
         await self._server.start()
         for name in (SERVICE_NAME, ""):
             await self._health.set(name, health_pb2.HealthCheckResponse.SERVING)
-        log.info("alerts serving on %s:%d", s.host, self.port)
+        log.info("alerts serving on %s:%d (%s)", s.host, self.port, transport.mode)
         return self.port
 
     def _build_server(self) -> grpc.aio.Server:

@@ -8,6 +8,7 @@ from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from jiandu.settings import KafkaSettings
+from jiandu.tls import ServerTls
 
 
 class AlertsSettings(BaseSettings):
@@ -36,3 +37,26 @@ class AlertsSettings(BaseSettings):
     tick_interval_s: float = Field(default=30.0, gt=0, description="escalation/silence clock")
     max_streams_per_token: int = Field(default=4, ge=1, description="open Subscribe streams")
     shutdown_grace_s: float = Field(default=5.0, ge=0, description="drain time on SIGTERM")
+    tls_cert_file: Path | None = Field(
+        default=None, description="PEM server certificate (chain); with the key: TLS"
+    )
+    tls_key_file: Path | None = Field(
+        default=None, description="PEM private key of the certificate"
+    )
+    tls_client_ca_file: Path | None = Field(
+        default=None, description="PEM CA of client certificates; set: mTLS (certificates required)"
+    )
+    insecure: bool = Field(
+        default=False,
+        description="serve plaintext without TLS files (loopback hosts may; others need this)",
+    )
+
+    def tls(self) -> ServerTls:
+        """The TLS settings for :func:`jiandu.tls.server_transport` (see docs/tls.md)."""
+        return ServerTls(
+            cert_file=self.tls_cert_file,
+            key_file=self.tls_key_file,
+            client_ca_file=self.tls_client_ca_file,
+            insecure=self.insecure,
+            env_prefix="JIANDU_ALERTS_",
+        )

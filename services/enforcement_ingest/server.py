@@ -15,6 +15,7 @@ from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
 from jiandu.ingest.v1 import ingest_pb2, ingest_pb2_grpc
+from jiandu.tls import add_port, server_transport
 from services.enforcement_ingest.auth import department_auth
 from services.enforcement_ingest.dedup import DedupIndex
 from services.enforcement_ingest.history import History, Sink
@@ -44,6 +45,7 @@ class IngestServer:
     async def start(self) -> int:
         """Start serving; returns the bound gRPC port."""
         s = self.settings
+        transport = server_transport(s.tls(), s.host)  # refuses before any Kafka work
         registry = TokenRegistry.from_sources(
             s.tokens_file, s.tokens.get_secret_value() if s.tokens else None
         )
@@ -65,11 +67,11 @@ class IngestServer:
         await loop.run_in_executor(None, self._history.load, intake.remember)
         self._history.tail(sink)
         self._server = self._build_server(registry, intake)
-        self.port = self._server.add_insecure_port(f"{s.host}:{s.port}")
+        self.port = add_port(self._server, f"{s.host}:{s.port}", transport)
         await self._server.start()
         await self._health.set(SERVICE_NAME, health_pb2.HealthCheckResponse.SERVING)
         await self._health.set("", health_pb2.HealthCheckResponse.SERVING)
-        log.info("ingest serving on %s:%d", s.host, self.port)
+        log.info("ingest serving on %s:%d (%s)", s.host, self.port, transport.mode)
         return self.port
 
     def _build_server(self, registry: TokenRegistry, intake: Intake) -> grpc.aio.Server:
