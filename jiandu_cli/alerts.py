@@ -59,15 +59,19 @@ AlertId = Annotated[str, typer.Argument(help="alert id, or a unique prefix of it
 DEFAULT_TARGET = "127.0.0.1:50052"
 
 
+COLUMN_WIDTHS = {"check": 5, "severity": 8, "state": 12, "region": 6, "department": 11}
+"""The narrow columns never shrink below their usual content, the summary takes the rest."""
+
+
 def alerts_table(alerts: Sequence[pb.Alert], title: str = "") -> Table:
     """One row per alert: time (last seen, UTC+8), id, check, severity, state, where, count."""
     table = Table(title=title or None, title_justify="left")
-    table.add_column("time", no_wrap=True)
+    table.add_column("time", no_wrap=True, min_width=11)
     table.add_column("id", no_wrap=True, min_width=SHORT_ID)
-    for name in ("check", "severity", "state", "region", "department"):
-        table.add_column(name, no_wrap=True)
-    table.add_column("count", justify="right")
-    table.add_column("summary", overflow="ellipsis", no_wrap=True, ratio=1)
+    for name, width in COLUMN_WIDTHS.items():
+        table.add_column(name, no_wrap=True, min_width=width)
+    table.add_column("count", justify="right", min_width=5)
+    table.add_column("summary", overflow="ellipsis", no_wrap=True, ratio=1, min_width=20)
     for a in alerts:
         severity, state = name_of(SEVERITIES, a.severity), name_of(STATES, a.state)
         level = f" L{a.escalation_level}" if a.escalation_level else ""
