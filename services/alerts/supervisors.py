@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 import yaml
@@ -23,6 +24,7 @@ class Supervisor:
 
     name: str
     scope: Scope
+    expires_at: datetime | None = None
 
 
 class SupervisorEntry(BaseModel):
@@ -32,6 +34,7 @@ class SupervisorEntry(BaseModel):
     sha256: str | None = Field(default=None, pattern=r"^[0-9a-f]{64}$")
     token: str | None = Field(default=None, min_length=16, description="inline (tests) only")
     scope: Scope
+    expires_at: datetime | None = Field(default=None, description="refused from then on")
 
 
 class SupervisorsFile(BaseModel):
@@ -54,11 +57,14 @@ class SupervisorRegistry:
             digest = entry.sha256 or (token_hash(entry.token) if entry.token else None)
             if digest is None:
                 raise ValueError(f"supervisor {entry.name}: give sha256 (or token, inline only)")
-            self._by_hash[digest] = Supervisor(entry.name, entry.scope)
+            self._by_hash[digest] = Supervisor(entry.name, entry.scope, entry.expires_at)
 
     def authenticate(self, token: str | None) -> Supervisor | None:
-        """The supervisor of ``token``, or None for a missing or unknown token."""
-        return self._by_hash.get(token_hash(token)) if token else None
+        """The supervisor of ``token``, or None for a missing, unknown or expired token."""
+        found = self._by_hash.get(token_hash(token)) if token else None
+        if found is None or (found.expires_at and found.expires_at <= datetime.now(UTC)):
+            return None
+        return found
 
     def __len__(self) -> int:
         return len(self._by_hash)

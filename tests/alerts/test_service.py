@@ -35,6 +35,10 @@ SUPERVISORS = [
     {"name": "taigu-sf", "token": "taigu-sf-token-0123456789",
      "scope": {"channel": "V-SF", "unit": "SF-140703", "jurisdiction": "140703",
                "permissions": ["read"]}},
+    {"name": "former-sf", "token": "former-sf-token-0123456789",
+     "expires_at": "2025-01-01T00:00:00Z",
+     "scope": {"channel": "V-SF", "unit": "SF-140700", "jurisdiction": "1407",
+               "permissions": ["read"]}},
 ]  # fmt: skip
 CITY, TAIGU = "city-sf-token-0123456789", "taigu-sf-token-0123456789"
 
@@ -204,10 +208,24 @@ async def test_an_acknowledgement_survives_a_restart(
         alerts.server = again.server  # the fixture's teardown stops it again: harmless
 
 
-async def test_no_token_no_alerts(alerts: Running) -> None:
+@pytest.mark.parametrize("token", ["", "not-a-token", "former-sf-token-0123456789"])
+async def test_no_valid_token_no_alerts(alerts: Running, token: str) -> None:
+    """Missing, unknown and expired tokens are all UNAUTHENTICATED, for calls and streams."""
+    metadata = auth(token) if token else ()
     with pytest.raises(grpc.aio.AioRpcError) as refused:
-        await alerts.stub.ListAlerts(pb.ListAlertsRequest())
+        await alerts.stub.ListAlerts(pb.ListAlertsRequest(), metadata=metadata)
     assert refused.value.code() is grpc.StatusCode.UNAUTHENTICATED
     with pytest.raises(grpc.aio.AioRpcError) as refused:
-        await until_live(alerts.stub, "not-a-token")
+        await until_live(alerts.stub, token)
     assert refused.value.code() is grpc.StatusCode.UNAUTHENTICATED
+
+
+async def test_a_tampered_cursor_is_refused(
+    alerts: Running, kafka_bootstrap: str, project_topics: str
+) -> None:
+    publish(kafka_bootstrap, project_topics, deviations()[:20])
+    _, cursor = await until_live(alerts.stub, CITY)
+    tampered = cursor[:-3] + ("AAA" if not cursor.endswith("AAA") else "BBB")
+    with pytest.raises(grpc.aio.AioRpcError) as refused:
+        await until_live(alerts.stub, CITY, tampered)
+    assert refused.value.code() is grpc.StatusCode.PERMISSION_DENIED
