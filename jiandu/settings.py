@@ -3,9 +3,12 @@ its ``__main__``; nothing reads the environment anywhere else."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from jiandu.tls import ServerTls
 from jiandu.topics import topic_name
 
 
@@ -21,3 +24,34 @@ class KafkaSettings(BaseSettings):
     def topic(self, name: str) -> str:
         """The physical name of one of :mod:`jiandu.topics`."""
         return topic_name(name, self.topic_prefix)
+
+
+class GrpcServerSettings(BaseSettings):
+    """What every gRPC service shares: where it listens and how (TLS); each service subclasses
+    it with its own ``env_prefix`` (``JIANDU_INGEST_``, ``JIANDU_ALERTS_``)."""
+
+    host: str = Field(default="127.0.0.1", description="gRPC listen address")
+    shutdown_grace_s: float = Field(default=10.0, ge=0, description="drain time on SIGTERM")
+    tls_cert_file: Path | None = Field(
+        default=None, description="PEM server certificate (chain); with the key: TLS"
+    )
+    tls_key_file: Path | None = Field(
+        default=None, description="PEM private key of the certificate"
+    )
+    tls_client_ca_file: Path | None = Field(
+        default=None, description="PEM CA of client certificates; set: mTLS (certificates required)"
+    )
+    insecure: bool = Field(
+        default=False,
+        description="serve plaintext without TLS files (loopback hosts may; others need this)",
+    )
+
+    def tls(self) -> ServerTls:
+        """The TLS settings for :func:`jiandu.tls.server_transport` (see docs/tls.md)."""
+        return ServerTls(
+            cert_file=self.tls_cert_file,
+            key_file=self.tls_key_file,
+            client_ca_file=self.tls_client_ca_file,
+            insecure=self.insecure,
+            env_prefix=str(self.model_config.get("env_prefix", "")),
+        )
