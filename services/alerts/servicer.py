@@ -100,9 +100,13 @@ class AlertServicer(alerts_pb2_grpc.AlertServiceServicer):
                 yield pb.SubscribeResponse(heartbeat=beat, cursor=self._cursor(who, positions))
 
     async def _wait_change(self) -> bool:
+        # asyncio.timeout, not wait_for: wait_for runs Condition.wait in a task of its own, and a
+        # cancelled stream could leave the `async with` before that task re-took the lock (which
+        # it then held forever, stalling every stream and the state log's notify).
         async with self._state.changed:
             try:
-                await asyncio.wait_for(self._state.changed.wait(), self._heartbeat_s)
+                async with asyncio.timeout(self._heartbeat_s):
+                    await self._state.changed.wait()
                 return True
             except TimeoutError:
                 return False
