@@ -19,7 +19,8 @@ from jiandu.deviations import Deviation
 from jiandu_cli.alerts import app as alerts_app
 from jiandu_cli.watch import AlertTable, CursorFile, Status, default_cursor_file, watch
 from tests.alerts.helpers import make_deviation
-from tests.alerts.test_service import CITY, TAIGU, Running, auth, publish, start
+from tests.alerts.test_service import CITY, TAIGU, start
+from tests.support.alerts import Running, auth, publish_deviations
 
 watch_app = typer.Typer()
 watch_app.command()(watch)
@@ -97,8 +98,7 @@ def test_an_unreachable_service_exits_2() -> None:
 async def service(kafka_bootstrap: str, project_topics: str) -> AsyncIterator[Running]:
     running = await start(kafka_bootstrap, project_topics)
     yield running
-    await running.channel.close()
-    await running.server.stop()
+    await running.stop()
 
 
 def deviation(check: str, region: str, party: str, hours: int = 0) -> Deviation:
@@ -116,7 +116,7 @@ async def publish_and_settle(
     running: Running, bootstrap: str, prefix: str, found: list[Deviation], total: int
 ) -> dict[str, pb.Alert]:
     """Publish, then wait until the city sees ``total`` deviations; its alerts by party."""
-    publish(bootstrap, prefix, tuple(found))
+    publish_deviations(bootstrap, prefix, found)
     for _ in range(120):
         listed = await running.stub.ListAlerts(pb.ListAlertsRequest(), metadata=auth(CITY))
         if sum(a.count for a in listed.alerts) >= total:

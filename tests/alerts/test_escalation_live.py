@@ -12,7 +12,6 @@ clock, the state log, routing, scopes and the gRPC stream are the service's own.
 from __future__ import annotations
 
 import asyncio
-import json
 import textwrap
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -20,20 +19,21 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-import grpc
 import pytest
-from pydantic import SecretStr
 
 from jiandu.alerts.v1 import alerts_pb2 as pb
 from jiandu.alerts.v1 import alerts_pb2_grpc
 from jiandu.deviations import Deviation, Severity
-from jiandu.settings import KafkaSettings
-from jiandu.simulation.generator import generate
 from services.alerts.server import AlertsServer
-from services.alerts.settings import AlertsSettings
-from services.supervision_rules.catalog import Catalog
-from services.supervision_rules.engine.runner import evaluate_events
-from tests.support.alerts import CURSOR_KEY, auth, publish_deviations, supervisor, token_of
+from tests.support.alerts import (
+    alerts_settings,
+    auth,
+    publish_deviations,
+    real_deviations,
+    serving,
+    supervisor,
+    token_of,
+)
 
 pytestmark = pytest.mark.kafka
 
@@ -52,7 +52,7 @@ POLICY = """\
 
 def criticals() -> list[Deviation]:
     """Two real C01 (critical) deviations about two parties in 太谷 (140703, under SF-140700)."""
-    found = evaluate_events(generate(1500, seed=2025), Catalog.load())
+    found = real_deviations()
     chosen = [d for d in found if d.check_id == "C01" and d.region == "140703"]
     assert len(chosen) >= 2
     assert len({d.party_id for d in chosen[:2]}) == 2
@@ -66,14 +66,10 @@ async def stub(
 ) -> AsyncIterator[alerts_pb2_grpc.AlertServiceAsyncStub]:
     policy_file = tmp_path / "policy.yaml"
     policy_file.write_text(textwrap.dedent(POLICY), encoding="utf-8")
-    settings = AlertsSettings(
-        kafka=KafkaSettings(bootstrap=kafka_bootstrap, topic_prefix=project_topics),
-        port=0,
-        metrics_port=0,
-        group_id=f"{project_topics}alerts",
-        tokens=SecretStr(json.dumps([CITY, TAIGU])),
-        cursor_key=SecretStr(CURSOR_KEY),
-        heartbeat_s=0.5,
+    settings = alerts_settings(
+        kafka_bootstrap,
+        project_topics,
+        [CITY, TAIGU],
         policy_file=policy_file,
         tick_interval_s=0.2,
     )
@@ -83,13 +79,11 @@ async def stub(
     book.policy = book.policy.model_copy(
         update={"escalate_after": {**book.policy.escalate_after, Severity.CRITICAL: DELAY}}
     )
-    port = await server.start()
-    channel = grpc.aio.insecure_channel(f"127.0.0.1:{port}")
+    running = await serving(server)
     try:
-        yield alerts_pb2_grpc.AlertServiceStub(channel)
+        yield running.stub
     finally:
-        await channel.close()
-        await server.stop()
+        await running.stop()
 
 
 async def first(

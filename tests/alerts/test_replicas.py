@@ -11,32 +11,23 @@ shows on the other, and a cursor minted by one resumes on the other with no gap 
 from __future__ import annotations
 
 import asyncio
-import json
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
-from functools import cache
 from typing import Any
 
-import grpc
 import pytest
 from aiokafka import TopicPartition
-from pydantic import SecretStr
 
 from jiandu.alerts.v1 import alerts_pb2 as pb
-from jiandu.alerts.v1 import alerts_pb2_grpc
 from jiandu.deviations import Deviation
-from jiandu.settings import KafkaSettings
-from jiandu.simulation.generator import generate
 from services.alerts.scope import Scope
-from services.alerts.server import AlertsServer
-from services.alerts.settings import AlertsSettings
-from services.supervision_rules.catalog import Catalog
-from services.supervision_rules.engine.runner import evaluate_events
 from tests.support.alerts import (
-    CURSOR_KEY,
+    Running,
+    alerts_settings,
     auth,
     oracle,
     publish_deviations,
+    real_deviations,
+    start_alerts,
     supervisor,
     token_of,
     until_live,
@@ -50,55 +41,25 @@ SUPERVISORS = [CITY, TAIGU]
 DEADLINE_S = 30.0
 
 
-@cache
-def deviations() -> tuple[Deviation, ...]:
-    """Real deviations: the engine over a generated stream."""
-    return tuple(evaluate_events(generate(1500, seed=2025), Catalog.load()))
-
-
-@dataclass
-class Replica:
-    server: AlertsServer
-    channel: grpc.aio.Channel
-    stub: alerts_pb2_grpc.AlertServiceAsyncStub
-
-
-async def start(bootstrap: str, prefix: str) -> Replica:
-    settings = AlertsSettings(
-        kafka=KafkaSettings(bootstrap=bootstrap, topic_prefix=prefix),
-        port=0,
-        metrics_port=0,
-        group_id=f"{prefix}alerts",
-        tokens=SecretStr(json.dumps(SUPERVISORS)),
-        cursor_key=SecretStr(CURSOR_KEY),
-        heartbeat_s=0.5,
-    )
-    server = AlertsServer(settings)
-    port = await server.start()
-    channel = grpc.aio.insecure_channel(f"127.0.0.1:{port}")
-    return Replica(server, channel, alerts_pb2_grpc.AlertServiceStub(channel))
-
-
 @pytest.fixture
 async def replicas(
     kafka_bootstrap: str, project_topics: str
-) -> AsyncIterator[tuple[Replica, Replica]]:
-    a = await start(kafka_bootstrap, project_topics)
-    b = await start(kafka_bootstrap, project_topics)
+) -> AsyncIterator[tuple[Running, Running]]:
+    a = await start_alerts(alerts_settings(kafka_bootstrap, project_topics, SUPERVISORS))
+    b = await start_alerts(alerts_settings(kafka_bootstrap, project_topics, SUPERVISORS))
     try:
         await shared_out(a, b)
         yield a, b
     finally:
         for replica in (a, b):
-            await replica.channel.close()
-            await replica.server.stop()
+            await replica.stop()
 
 
-async def shared_out(a: Replica, b: Replica) -> None:
+async def shared_out(a: Running, b: Running) -> None:
     """Wait until the consumer group has split the deviation partitions between the two
     replicas (both assigned, disjoint, all covered), so no rebalance happens mid-test."""
 
-    def owned(replica: Replica) -> set[TopicPartition]:
+    def owned(replica: Running) -> set[TopicPartition]:
         consumer = replica.server._consumer
         assert consumer is not None
         return set(consumer.assignment())
@@ -117,7 +78,7 @@ def expected(found: tuple[Deviation, ...], entry: dict[str, Any]) -> dict[str, i
     return {a.alert_id: a.version for a in oracle(found).after({}, scope)}
 
 
-async def listed(replica: Replica, token: str) -> list[pb.Alert]:
+async def listed(replica: Running, token: str) -> list[pb.Alert]:
     """Every page of ListAlerts (small pages, so paging is exercised)."""
     alerts: list[pb.Alert] = []
     page = ""
@@ -135,7 +96,7 @@ def versions(alerts: list[pb.Alert]) -> list[tuple[str, int]]:
     return [(a.alert_id, a.version) for a in alerts]
 
 
-async def caught_up(replica: Replica, token: str, want: dict[str, int]) -> None:
+async def caught_up(replica: Running, token: str, want: dict[str, int]) -> None:
     """Until the replica lists exactly ``want`` (ids and versions) for ``token``."""
     async with asyncio.timeout(DEADLINE_S):
         while True:  # polling the gRPC answer: the replica's own view, as a client sees it
@@ -144,7 +105,7 @@ async def caught_up(replica: Replica, token: str, want: dict[str, int]) -> None:
             await asyncio.sleep(0.2)
 
 
-async def agree(a: Replica, b: Replica, found: tuple[Deviation, ...]) -> None:
+async def agree(a: Running, b: Running, found: tuple[Deviation, ...]) -> None:
     """Both replicas have taken ``found`` in and answer alike for both scopes."""
     for entry in SUPERVISORS:
         token, want = token_of(entry["name"]), expected(found, entry)
@@ -158,11 +119,11 @@ async def agree(a: Replica, b: Replica, found: tuple[Deviation, ...]) -> None:
 
 
 async def test_two_replicas_give_the_same_answers(
-    replicas: tuple[Replica, Replica], kafka_bootstrap: str, project_topics: str
+    replicas: tuple[Running, Running], kafka_bootstrap: str, project_topics: str
 ) -> None:
     a, b = replicas
     city = token_of(CITY["name"])
-    found = deviations()
+    found = real_deviations()
     half = len(found) // 2
     publish_deviations(kafka_bootstrap, project_topics, found[:half])
     await agree(a, b, found[:half])

@@ -5,26 +5,23 @@ bound to their scope; acknowledgements survive a restart."""
 from __future__ import annotations
 
 import asyncio
-import json
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
-from functools import cache
 
 import grpc
 import pytest
-from kafka import KafkaProducer
-from pydantic import SecretStr
 
-from jiandu import topics
 from jiandu.alerts.v1 import alerts_pb2 as pb
 from jiandu.alerts.v1 import alerts_pb2_grpc
 from jiandu.deviations import Deviation
-from jiandu.settings import KafkaSettings
-from jiandu.simulation.generator import generate
-from services.alerts.server import AlertsServer
-from services.alerts.settings import AlertsSettings
-from services.supervision_rules.catalog import Catalog
-from services.supervision_rules.engine.runner import evaluate_events
+from tests.support.alerts import (
+    Running,
+    alerts_settings,
+    auth,
+    publish_deviations,
+    real_deviations,
+    start_alerts,
+    until_live,
+)
 
 pytestmark = pytest.mark.kafka
 
@@ -43,74 +40,16 @@ SUPERVISORS = [
 CITY, TAIGU = "city-sf-token-0123456789", "taigu-sf-token-0123456789"
 
 
-@cache
-def deviations() -> tuple[Deviation, ...]:
-    """Real deviations: the engine over a generated stream."""
-    return tuple(evaluate_events(generate(1500, seed=2025), Catalog.load()))
-
-
-def publish(bootstrap: str, prefix: str, found: tuple[Deviation, ...]) -> None:
-    producer = KafkaProducer(bootstrap_servers=bootstrap, acks="all")
-    try:
-        for d in found:
-            producer.send(
-                prefix + topics.DEVIATIONS,
-                key=d.party_id.encode(),
-                value=d.model_dump_json().encode(),
-            )
-        producer.flush()
-    finally:
-        producer.close()
-
-
-@dataclass
-class Running:
-    server: AlertsServer
-    channel: grpc.aio.Channel
-    stub: alerts_pb2_grpc.AlertServiceAsyncStub
-
-
 async def start(bootstrap: str, prefix: str) -> Running:
-    settings = AlertsSettings(
-        kafka=KafkaSettings(bootstrap=bootstrap, topic_prefix=prefix),
-        port=0,
-        metrics_port=0,
-        group_id=f"{prefix}alerts",
-        tokens=SecretStr(json.dumps(SUPERVISORS)),
-        cursor_key=SecretStr("test-cursor-key-not-secret"),
-        heartbeat_s=0.5,
-    )
-    server = AlertsServer(settings)
-    port = await server.start()
-    channel = grpc.aio.insecure_channel(f"127.0.0.1:{port}")
-    return Running(server, channel, alerts_pb2_grpc.AlertServiceStub(channel))
+    """The alerts service with this module's supervisors."""
+    return await start_alerts(alerts_settings(bootstrap, prefix, SUPERVISORS))
 
 
 @pytest.fixture
 async def alerts(kafka_bootstrap: str, project_topics: str) -> AsyncIterator[Running]:
     running = await start(kafka_bootstrap, project_topics)
     yield running
-    await running.channel.close()
-    await running.server.stop()
-
-
-def auth(token: str) -> tuple[tuple[str, str], ...]:
-    return (("authorization", f"Bearer {token}"),)
-
-
-async def until_live(
-    stub: alerts_pb2_grpc.AlertServiceAsyncStub, token: str, cursor: str = ""
-) -> tuple[list[pb.Alert], str]:
-    """Subscribe, collect the replay up to the live marker; the alerts and the live cursor."""
-    got: list[pb.Alert] = []
-    call = stub.Subscribe(pb.SubscribeRequest(cursor=cursor), metadata=auth(token))
-    async for item in call:
-        if item.HasField("alert"):
-            got.append(item.alert)
-        elif item.HasField("live"):
-            call.cancel()
-            return got, item.cursor
-    raise AssertionError("the stream ended before the live marker")
+    await running.stop()
 
 
 async def settled(stub: alerts_pb2_grpc.AlertServiceAsyncStub, count: int) -> list[pb.Alert]:
@@ -130,8 +69,8 @@ def groups(found: tuple[Deviation, ...]) -> int:
 async def test_a_county_supervisor_sees_its_county_only(
     alerts: Running, kafka_bootstrap: str, project_topics: str
 ) -> None:
-    found = deviations()
-    publish(kafka_bootstrap, project_topics, found)
+    found = real_deviations()
+    publish_deviations(kafka_bootstrap, project_topics, found)
     await settled(alerts.stub, groups(found))
 
     city, _ = await until_live(alerts.stub, CITY)
@@ -144,13 +83,13 @@ async def test_a_county_supervisor_sees_its_county_only(
 async def test_a_cursor_resumes_after_what_was_seen_and_is_bound_to_its_scope(
     alerts: Running, kafka_bootstrap: str, project_topics: str
 ) -> None:
-    found = deviations()
+    found = real_deviations()
     half = len(found) // 2
-    publish(kafka_bootstrap, project_topics, found[:half])
+    publish_deviations(kafka_bootstrap, project_topics, found[:half])
     await settled(alerts.stub, groups(found[:half]))
     first, cursor = await until_live(alerts.stub, CITY)
 
-    publish(kafka_bootstrap, project_topics, found[half:])
+    publish_deviations(kafka_bootstrap, project_topics, found[half:])
     await settled(alerts.stub, groups(found))
     resumed, _ = await until_live(alerts.stub, CITY, cursor)
     everything, _ = await until_live(alerts.stub, CITY)
@@ -169,8 +108,8 @@ async def test_a_cursor_resumes_after_what_was_seen_and_is_bound_to_its_scope(
 async def test_an_acknowledgement_survives_a_restart(
     alerts: Running, kafka_bootstrap: str, project_topics: str
 ) -> None:
-    found = deviations()
-    publish(kafka_bootstrap, project_topics, found)
+    found = real_deviations()
+    publish_deviations(kafka_bootstrap, project_topics, found)
     target = (await settled(alerts.stub, groups(found)))[0]
 
     with pytest.raises(grpc.aio.AioRpcError) as denied:
@@ -189,8 +128,7 @@ async def test_an_acknowledgement_survives_a_restart(
     assert acked.state == pb.ALERT_STATE_ACKNOWLEDGED
     assert acked.history[-1].actor == "city-sf"
 
-    await alerts.channel.close()
-    await alerts.server.stop()
+    await alerts.stop()
     again = await start(kafka_bootstrap, project_topics)
     try:
         kept = await again.stub.GetAlert(
@@ -203,8 +141,7 @@ async def test_an_acknowledgement_survives_a_restart(
         )
         assert len(listed.alerts) == groups(found), "no alert opened twice after the restart"
     finally:
-        await again.channel.close()
-        await again.server.stop()
+        await again.stop()
         alerts.server = again.server  # the fixture's teardown stops it again: harmless
 
 
@@ -223,7 +160,7 @@ async def test_no_valid_token_no_alerts(alerts: Running, token: str) -> None:
 async def test_a_tampered_cursor_is_refused(
     alerts: Running, kafka_bootstrap: str, project_topics: str
 ) -> None:
-    publish(kafka_bootstrap, project_topics, deviations()[:20])
+    publish_deviations(kafka_bootstrap, project_topics, real_deviations()[:20])
     _, cursor = await until_live(alerts.stub, CITY)
     tampered = cursor[:-3] + ("AAA" if not cursor.endswith("AAA") else "BBB")
     with pytest.raises(grpc.aio.AioRpcError) as refused:

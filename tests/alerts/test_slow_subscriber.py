@@ -28,31 +28,25 @@ up to the latest version of every alert from its own position.
 from __future__ import annotations
 
 import asyncio
-import json
 import time
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
 from functools import cache
 
 import grpc
 import pytest
-from pydantic import SecretStr
 
 from jiandu.alerts.v1 import alerts_pb2 as pb
 from jiandu.alerts.v1 import alerts_pb2_grpc
 from jiandu.deviations import Deviation
-from jiandu.settings import KafkaSettings
-from jiandu.simulation.generator import generate
 from services.alerts.scope import Scope
-from services.alerts.server import AlertsServer
-from services.alerts.settings import AlertsSettings
-from services.supervision_rules.catalog import Catalog
-from services.supervision_rules.engine.runner import evaluate_events
 from tests.support.alerts import (
-    CURSOR_KEY,
+    Running,
+    alerts_settings,
     auth,
     oracle,
     publish_deviations,
+    real_deviations,
+    start_alerts,
     supervisor,
     token_of,
 )
@@ -68,38 +62,21 @@ SMALL_WINDOW = (("grpc.http2.bdp_probe", 0), ("grpc.http2.lookahead_bytes", 4096
 @cache
 def deviations() -> tuple[Deviation, ...]:
     """A few hundred real deviations: the engine over a longer generated stream."""
-    found = tuple(evaluate_events(generate(8000, seed=2025), Catalog.load()))
+    found = real_deviations(8000)
     assert len(found) >= 200
     return found
 
 
-@dataclass
-class Running:
-    server: AlertsServer
-    channel: grpc.aio.Channel
-    stub: alerts_pb2_grpc.AlertServiceAsyncStub
-
-
 @pytest.fixture
 async def alerts(kafka_bootstrap: str, project_topics: str) -> AsyncIterator[Running]:
-    settings = AlertsSettings(
-        kafka=KafkaSettings(bootstrap=kafka_bootstrap, topic_prefix=project_topics),
-        port=0,
-        metrics_port=0,
-        group_id=f"{project_topics}alerts",
-        tokens=SecretStr(json.dumps([SLOW, BRISK])),
-        cursor_key=SecretStr(CURSOR_KEY),
-        heartbeat_s=0.2,
-        shutdown_grace_s=0.5,
+    settings = alerts_settings(
+        kafka_bootstrap, project_topics, [SLOW, BRISK], heartbeat_s=0.2, shutdown_grace_s=0.5
     )
-    server = AlertsServer(settings)
-    port = await server.start()
-    channel = grpc.aio.insecure_channel(f"127.0.0.1:{port}")
+    running = await start_alerts(settings)
     try:
-        yield Running(server, channel, alerts_pb2_grpc.AlertServiceStub(channel))
+        yield running
     finally:
-        await channel.close()
-        await server.stop()
+        await running.stop()
 
 
 Call = grpc.aio.UnaryStreamCall[pb.SubscribeRequest, pb.SubscribeResponse]
@@ -176,25 +153,19 @@ async def test_a_slow_subscriber_does_not_hold_up_the_others(
 async def churn(kafka_bootstrap: str, project_topics: str) -> AsyncIterator[Running]:
     """The service with a 1 ms heartbeat: every open stream is almost always inside its
     timed wait on the state log's condition, where a cancellation lands."""
-    settings = AlertsSettings(
-        kafka=KafkaSettings(bootstrap=kafka_bootstrap, topic_prefix=project_topics),
-        port=0,
-        metrics_port=0,
-        group_id=f"{project_topics}alerts",
-        tokens=SecretStr(json.dumps([SLOW, BRISK])),
-        cursor_key=SecretStr(CURSOR_KEY),
+    settings = alerts_settings(
+        kafka_bootstrap,
+        project_topics,
+        [SLOW, BRISK],
         heartbeat_s=0.001,
         shutdown_grace_s=0.5,
         max_streams_per_token=100,
     )
-    server = AlertsServer(settings)
-    port = await server.start()
-    channel = grpc.aio.insecure_channel(f"127.0.0.1:{port}")
+    running = await start_alerts(settings)
     try:
-        yield Running(server, channel, alerts_pb2_grpc.AlertServiceStub(channel))
+        yield running
     finally:
-        await channel.close()
-        await server.stop()
+        await running.stop()
 
 
 async def test_subscribers_that_come_and_go_leave_the_others_served(churn: Running) -> None:

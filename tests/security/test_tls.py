@@ -14,7 +14,6 @@ from pathlib import Path
 import grpc
 import pytest
 from cryptography import x509
-from pydantic import SecretStr
 
 from jiandu.alerts.v1 import alerts_pb2 as pb
 from jiandu.alerts.v1 import alerts_pb2_grpc
@@ -39,6 +38,7 @@ from services.enforcement_ingest.server import IngestServer
 from services.enforcement_ingest.settings import IngestSettings
 from tests.factories import make_event
 from tests.ingest.conftest import DEPARTMENT, TOKEN, ingest_settings
+from tests.support.alerts import alerts_settings
 
 SUPERVISOR = "city-sf-tls-token-0123456789"
 SUPERVISORS = [
@@ -305,13 +305,10 @@ async def test_ingest_with_mtls_refuses_clients_without_a_certificate_of_its_ca(
 @pytest.mark.kafka
 async def test_alerts_over_tls(pki: Pki, kafka_bootstrap: str, project_topics: str) -> None:
     c = pki.ours
-    settings = AlertsSettings(
-        kafka=KafkaSettings(bootstrap=kafka_bootstrap, topic_prefix=project_topics),
-        port=0,
-        metrics_port=0,
-        group_id=f"{project_topics}alerts",
-        tokens=SecretStr(json.dumps(SUPERVISORS)),
-        cursor_key=SecretStr("test-cursor-key-not-secret"),
+    settings = alerts_settings(
+        kafka_bootstrap,
+        project_topics,
+        SUPERVISORS,
         tls_cert_file=c.server_cert,
         tls_key_file=c.server_key,
     )

@@ -3,28 +3,83 @@ reads a replay to its live marker, and the alerts service as a real subprocess."
 
 from __future__ import annotations
 
+import functools
 import json
-import os
-import signal
 import socket
-import subprocess
-import sys
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import grpc
 from kafka import KafkaProducer
+from pydantic import SecretStr
 
 from jiandu import topics
 from jiandu.alerts.v1 import alerts_pb2 as pb
 from jiandu.alerts.v1 import alerts_pb2_grpc
 from jiandu.deviations import Deviation
+from jiandu.settings import KafkaSettings
 from services.alerts.book import AlertBook
 from services.alerts.route_loader import default_tree
 from services.alerts.scope import Scope
+from services.alerts.server import AlertsServer
+from services.alerts.settings import AlertsSettings
+from tests.support.processes import ServiceProcess
 
 CURSOR_KEY = "test-cursor-key-not-secret"
+
+
+@dataclass
+class Running:
+    """An AlertsServer running in-process and a channel to it."""
+
+    server: AlertsServer
+    channel: grpc.aio.Channel
+    stub: alerts_pb2_grpc.AlertServiceAsyncStub
+
+    async def stop(self) -> None:
+        await self.channel.close()
+        await self.server.stop()
+
+
+def alerts_settings(
+    bootstrap: str, prefix: str, supervisors: list[dict[str, Any]], **overrides: Any
+) -> AlertsSettings:
+    """Settings of a test alerts service on its own topics, port 0, with these supervisors."""
+    values: dict[str, Any] = {
+        "kafka": KafkaSettings(bootstrap=bootstrap, topic_prefix=prefix),
+        "port": 0,
+        "metrics_port": 0,
+        "group_id": f"{prefix}alerts",
+        "tokens": SecretStr(json.dumps(supervisors)),
+        "cursor_key": SecretStr(CURSOR_KEY),
+        "heartbeat_s": 0.5,
+    }
+    return AlertsSettings.model_validate(values | overrides)
+
+
+async def start_alerts(settings: AlertsSettings) -> Running:
+    """Start an AlertsServer with ``settings`` and open a plaintext channel to it."""
+    return await serving(AlertsServer(settings))
+
+
+async def serving(server: AlertsServer) -> Running:
+    """Start ``server`` (built, perhaps adjusted, by the caller) and open a channel to it."""
+    port = await server.start()
+    channel = grpc.aio.insecure_channel(f"127.0.0.1:{port}")
+    return Running(server, channel, alerts_pb2_grpc.AlertServiceStub(channel))
+
+
+@functools.cache
+def real_deviations(n: int = 1500, seed: int = 2025) -> tuple[Deviation, ...]:
+    """Real deviations: the rule engine over a generated stream of ``n`` events."""
+    from jiandu.simulation.generator import generate
+    from services.supervision_rules.catalog import Catalog
+    from services.supervision_rules.engine.runner import evaluate_events
+
+    return tuple(evaluate_events(generate(n, seed=seed), Catalog.load()))
 
 
 def supervisor(
@@ -93,14 +148,12 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-class AlertsProcess:
+class AlertsProcess(ServiceProcess):
     """``python -m services.alerts`` as a real process on a free port."""
 
     def __init__(self, bootstrap: str, prefix: str, workdir: Path, supervisors: list[Any]) -> None:
         self.port = free_port()
-        self.log = workdir / "alerts.log"
-        self.env = {
-            **os.environ,
+        env = {
             "JIANDU_KAFKA_BOOTSTRAP": bootstrap,
             "JIANDU_KAFKA_TOPIC_PREFIX": prefix,
             "JIANDU_ALERTS_PORT": str(self.port),
@@ -110,25 +163,8 @@ class AlertsProcess:
             "JIANDU_ALERTS_CURSOR_KEY": CURSOR_KEY,
             "JIANDU_ALERTS_HEARTBEAT_S": "0.5",
         }
-        self.process: subprocess.Popen[bytes] | None = None
+        super().__init__("services.alerts", workdir / "alerts.log", env)
 
     @property
     def target(self) -> str:
         return f"127.0.0.1:{self.port}"
-
-    def start(self) -> AlertsProcess:
-        with self.log.open("ab") as sink:
-            self.process = subprocess.Popen(
-                [sys.executable, "-m", "services.alerts"], env=self.env, stdout=sink, stderr=sink
-            )
-        return self
-
-    def kill(self) -> None:
-        if self.process is not None:
-            self.process.send_signal(signal.SIGKILL)
-            self.process.wait(timeout=30)
-
-    def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            self.process.wait(timeout=30)

@@ -4,10 +4,6 @@ rules worker (``python -m services.supervision_rules``) in a subprocess, read de
 from __future__ import annotations
 
 import json
-import os
-import signal
-import subprocess
-import sys
 import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -19,6 +15,7 @@ from jiandu import topics
 from jiandu.events import EnforcementEvent
 from jiandu.localkafka.admin import read_topic
 from jiandu.wire import to_record
+from tests.support.processes import ServiceProcess
 
 
 def publish_events(bootstrap: str, prefix: str, events: Iterable[EnforcementEvent]) -> int:
@@ -62,13 +59,11 @@ def wait_until(condition: Callable[[], bool], timeout_s: float, what: str) -> No
     raise AssertionError(f"timed out after {timeout_s:.0f}s waiting for {what}")
 
 
-class RulesWorker:
+class RulesWorker(ServiceProcess):
     """A real rules worker process for one test (its own app id, topic prefix, data dir)."""
 
     def __init__(self, bootstrap: str, prefix: str, workdir: Path, **settings: str) -> None:
-        self.log = workdir / "rules-worker.log"
-        self.env = {
-            **os.environ,
+        env = {
             "JIANDU_KAFKA_BOOTSTRAP": bootstrap,
             "JIANDU_KAFKA_TOPIC_PREFIX": prefix,
             "JIANDU_RULES_APP_ID": f"{prefix}rules",
@@ -78,36 +73,4 @@ class RulesWorker:
             "JIANDU_RULES_LOGLEVEL": "warn",
             **{f"JIANDU_RULES_{k.upper()}": v for k, v in settings.items()},
         }
-        self.process: subprocess.Popen[bytes] | None = None
-
-    def start(self) -> RulesWorker:
-        with self.log.open("ab") as sink:
-            self.process = subprocess.Popen(
-                [sys.executable, "-m", "services.supervision_rules"],
-                env=self.env,
-                stdout=sink,
-                stderr=subprocess.STDOUT,
-            )
-        return self
-
-    def kill(self) -> None:
-        """SIGKILL: no shutdown, no final commit."""
-        if self.process is not None:
-            self.process.send_signal(signal.SIGKILL)
-            self.process.wait(timeout=30)
-
-    def stop(self) -> None:
-        """SIGTERM and wait (faust shuts down cleanly)."""
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=60)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=30)
-
-    def alive(self) -> bool:
-        return self.process is not None and self.process.poll() is None
-
-    def log_tail(self, lines: int = 40) -> str:
-        return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
+        super().__init__("services.supervision_rules", workdir / "rules-worker.log", env)
