@@ -298,6 +298,30 @@ def test_prometheus_scrapes_every_service_metrics_port() -> None:
     assert any(m.startswith("./deploy/compose/prometheus.yml:") for m in mounts)
 
 
+def test_compose_prometheus_loads_the_same_rules_and_jobs_as_the_host_one() -> None:
+    compose = yaml.safe_load(PROMETHEUS.read_text(encoding="utf-8"))
+    host = yaml.safe_load((ROOT / "deploy" / "prometheus" / "prometheus.yml").read_text("utf-8"))
+    mounts = {
+        str(volume).split(":")[1]: str(volume).split(":")[0]
+        for volume in _services()["prometheus"]["volumes"]
+    }
+    for rule_file in compose["rule_files"]:
+        folder, name = rule_file.rsplit("/", 1)
+        assert folder in mounts, f"{rule_file} is not mounted"
+        assert (ROOT / mounts[folder] / name).is_file(), rule_file
+    assert sorted(Path(f).name for f in compose["rule_files"]) == sorted(
+        Path(f).name for f in host["rule_files"]
+    )
+
+    def jobs(config: dict[str, Any]) -> dict[str, Any]:
+        return {
+            job["job_name"]: [static.get("labels") for static in job["static_configs"]]
+            for job in config["scrape_configs"]
+        }
+
+    assert jobs(compose).items() >= jobs(host).items()
+
+
 def test_grafana_has_a_provisioned_prometheus_datasource() -> None:
     provisioning = ROOT / "deploy" / "compose" / "grafana" / "provisioning"
     datasources = yaml.safe_load((provisioning / "datasources" / "prometheus.yml").read_text())
