@@ -9,7 +9,7 @@ JIANDU := $(BIN)/jiandu
 STAMP  := $(VENV)/.installed
 
 .PHONY: help setup kafka-up kafka-down protos protos-check docs docs-check lint typecheck contracts check test \
-        test-unit demo bench down clean
+        test-unit demo bench down clean k8s-check
 
 help: ## Show this help
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-14s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -51,7 +51,10 @@ typecheck: setup ## mypy --strict
 contracts: setup ## import-linter: services independent, kernel and domain free of transports
 	$(BIN)/lint-imports
 
-check: lint typecheck contracts protos-check docs-check ## All static checks
+k8s-check: setup ## Build deploy/k8s with kustomize (cached) and validate it: schemas, project rules
+	$(BIN)/python -m jiandu_cli.k8scheck
+
+check: lint typecheck contracts protos-check docs-check k8s-check ## All static checks
 
 test: setup check ## Set everything up, start Kafka if needed, run the whole suite
 	$(BIN)/pytest -q
