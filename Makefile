@@ -46,7 +46,7 @@ lint: setup ## ruff (lint and format check)
 	$(BIN)/ruff format --check .
 
 typecheck: setup ## mypy --strict
-	$(BIN)/mypy jiandu jiandu_cli services tests
+	$(BIN)/mypy jiandu jiandu_cli services tests examples
 
 contracts: setup ## import-linter: services independent, kernel and domain free of transports
 	$(BIN)/lint-imports
