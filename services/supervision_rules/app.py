@@ -4,8 +4,9 @@ at import. Logic lives in :mod:`.judge` and the engine; this module only moves r
 - agent ``judge`` on enforcement.events.v1 (key = party id), in batches (``stream.take``): party
   state in the ``party-state`` table (co-partitioned with the topic, so no repartition), each
   touched party written once per batch; deviations to supervision.deviations.v1 keyed by party.
-  Sends are immediate; faust acks a batch's events after the batch and flushes the producer
-  before it commits an offset, so an offset is committed only after its deviations are written.
+  A batch's deviations are acknowledged by the broker before its states are written (a state
+  marks its events as seen), and faust flushes the producer before it commits an offset, so
+  neither a seen-mark nor an offset is ever ahead of the deviations it stands for.
 - task ``follow_reference``: reads the compacted reference topic from the start on every worker
   (all partitions, no group) into the Library; the agent waits until it has caught up once.
 - timer ``deadlines``: runs the deadline checks over the parties this worker holds.
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
@@ -24,6 +26,8 @@ from faust.sensors.prometheus import setup_prometheus_sensors
 
 from jiandu import topics
 from services.supervision_rules.catalog import Catalog
+from services.supervision_rules.engine.continuity import Continuity
+from services.supervision_rules.holes import RETRY_S, HoleReader
 from services.supervision_rules.judge import Batch, Judge
 from services.supervision_rules.library import Library
 from services.supervision_rules.metrics import RulesMetrics
@@ -55,20 +59,78 @@ def create_app(settings: RulesSettings, metrics: RulesMetrics | None = None) -> 
     )
     ready = asyncio.Event()
 
+    continuity = Continuity()
+    holes = HoleReader(settings)
+
+    async def in_order(taken: Sequence[faust.EventT[bytes]]) -> list[bytes]:
+        """The values to judge for a batch of delivered events, in offset order per partition:
+        what faust skipped is read first, what it repeated is left out."""
+        values: list[bytes] = []
+        for event in taken:
+            message = event.message
+            generation = message.generation_id or 0
+            if not continuity.knows(message.partition, generation):
+                first = await holes.first_offset(message.partition)
+                continuity.start(message.partition, generation, first)
+            admit = continuity.admit(message.partition, message.offset)
+            if admit.hole:
+                recovered = await holes.read(admit.hole)
+                log.warning(
+                    "faust skipped offsets %d..%d of partition %d; read %d record(s) directly",
+                    admit.hole.start,
+                    admit.hole.end - 1,
+                    admit.hole.partition,
+                    len(recovered),
+                )
+                metrics.recovered.inc(len(recovered))
+                values += recovered
+            if admit.judge:
+                values.append(event.value)
+            else:
+                metrics.repeated.inc()
+        return values
+
+    async def judge_batch(values: list[bytes]) -> None:
+        batch = Batch(lambda party: table.get(party.encode()))
+        found = [d for value in values for d in judge.judge(value, batch).deviations]
+        # Deviations first, acknowledged, then the states that remember these events as
+        # seen: a crash in between re-judges the batch (same ids), never skips a deviation.
+        delivered = [
+            await deviations.send(
+                key=deviation.party_id.encode(),
+                value=deviation.model_dump_json().encode(),
+                force=True,
+            )
+            for deviation in found
+        ]
+        await asyncio.gather(*delivered)
+        for party, state in batch.updates().items():
+            table[party.encode()] = state
+
     @app.agent(events, name="judge")
     async def judge_events(stream: faust.StreamT[bytes]) -> None:
         await ready.wait()
-        async for values in stream.take(settings.batch_max, within=settings.batch_within_s):
-            batch = Batch(lambda party: table.get(party.encode()))
-            found = [d for value in values for d in judge.judge(value, batch).deviations]
-            for party, state in batch.updates().items():
-                table[party.encode()] = state
-            for deviation in found:
-                await deviations.send(
-                    key=deviation.party_id.encode(),
-                    value=deviation.model_dump_json().encode(),
-                    force=True,
-                )
+        # take_events is on faust's Stream but not on its StreamT protocol.
+        taken_batches = stream.take_events(  # type: ignore[attr-defined]
+            settings.batch_max, within=settings.batch_within_s
+        )
+        async for taken in taken_batches:
+            values = await in_order(taken)
+            # faust acks a batch's events once this body returns, even by an exception, so a
+            # failed batch is judged again until it succeeds (same ids) instead of being lost.
+            while True:
+                try:
+                    await judge_batch(values)
+                    break
+                except asyncio.CancelledError:
+                    raise
+                except Exception:
+                    log.exception("judging a batch failed; trying again in %.0fs", RETRY_S)
+                    await asyncio.sleep(RETRY_S)
+
+    @app.on_before_shutdown.connect  # type: ignore[arg-type]
+    async def close_holes(app: faust.App, **kwargs: Any) -> None:
+        await holes.stop()
 
     @app.task  # type: ignore[untyped-decorator]
     async def follow_reference() -> None:

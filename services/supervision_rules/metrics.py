@@ -22,6 +22,18 @@ class RulesMetrics:
         self.replayed = Counter(
             "jiandu_rules_replayed_total", "Events seen before, skipped", registry=registry
         )
+        # Records faust skipped (a hole in the offsets it delivered), read directly and judged.
+        self.recovered = Counter(
+            "jiandu_rules_recovered_records_total",
+            "Events faust did not deliver, read from the topic directly",
+            registry=registry,
+        )
+        # Records faust delivered again at an offset already judged in this generation.
+        self.repeated = Counter(
+            "jiandu_rules_repeated_records_total",
+            "Events delivered twice by faust, judged once",
+            registry=registry,
+        )
         # Deviations produced to supervision.deviations.v1.
         self.deviations = Counter(
             "jiandu_deviations_total",

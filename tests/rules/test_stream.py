@@ -60,6 +60,16 @@ def ids_on_topic(bootstrap: str, prefix: str) -> list[str]:
     return [d["id"] for d in deviations_on_topic(bootstrap, prefix)]
 
 
+def _missing(expected: frozenset[str], bootstrap: str, prefix: str) -> str:
+    missing = expected - set(ids_on_topic(bootstrap, prefix))
+    offline = {d.id: d for d in evaluate_events(stream_of_5000(), Catalog.load())}
+    examples = [
+        f"{offline[i].check_id} {offline[i].party_id} {offline[i].event_ids}"
+        for i in sorted(missing)
+    ]
+    return f"{len(missing)} of {len(expected)} deviations missing: {examples[:5]}\n"
+
+
 def test_the_stream_finds_exactly_what_evaluate_finds(
     kafka_bootstrap: str, project_topics: str, worker_dir: Path, workers: list[RulesWorker]
 ) -> None:
@@ -89,21 +99,28 @@ def test_a_killed_worker_loses_no_deviation(
     first = RulesWorker(kafka_bootstrap, project_topics, worker_dir, timers="false").start()
     workers.append(first)
     wait_until(
-        lambda: len(ids_on_topic(kafka_bootstrap, project_topics)) >= len(expected) // 3,
+        lambda: (
+            len(ids_on_topic(kafka_bootstrap, project_topics)) >= len(expected) // 3
+            or not first.alive()
+        ),
         240,
         "a third of the deviations before the kill",
     )
+    assert first.alive(), first.log_tail()
     first.kill()
     second = RulesWorker(kafka_bootstrap, project_topics, worker_dir, timers="false").start()
     workers.append(second)
 
     wait_until(
-        lambda: set(ids_on_topic(kafka_bootstrap, project_topics)) >= expected,
+        lambda: (
+            set(ids_on_topic(kafka_bootstrap, project_topics)) >= expected or not second.alive()
+        ),
         240,
         "every deviation after the restart",
+        lambda: _missing(expected, kafka_bootstrap, project_topics) + second.log_tail(),
     )
     found = ids_on_topic(kafka_bootstrap, project_topics)
-    assert set(found) == expected
+    assert set(found) == expected, second.log_tail()
     duplicates = len(found) - len(set(found))
     print(
         f"\nSIGKILL mid-stream: {len(set(found))} deviation ids, {duplicates} duplicates on topic"

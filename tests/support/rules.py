@@ -4,6 +4,7 @@ rules worker (``python -m services.supervision_rules``) in a subprocess, read de
 from __future__ import annotations
 
 import json
+import os
 import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -49,14 +50,21 @@ def deviations_on_topic(bootstrap: str, prefix: str) -> list[dict[str, Any]]:
     return [json.loads(r.value) for r in read_topic(bootstrap, prefix + topics.DEVIATIONS)]
 
 
-def wait_until(condition: Callable[[], bool], timeout_s: float, what: str) -> None:
-    """Poll ``condition`` until true; fail naming ``what`` after ``timeout_s``."""
+def wait_until(
+    condition: Callable[[], bool],
+    timeout_s: float,
+    what: str,
+    explain: Callable[[], str] | None = None,
+) -> None:
+    """Poll ``condition`` until true; fail naming ``what`` (and ``explain()``, if given) after
+    ``timeout_s``."""
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         if condition():
             return
         time.sleep(0.5)
-    raise AssertionError(f"timed out after {timeout_s:.0f}s waiting for {what}")
+    detail = f"\n{explain()}" if explain else ""
+    raise AssertionError(f"timed out after {timeout_s:.0f}s waiting for {what}{detail}")
 
 
 class RulesWorker(ServiceProcess):
@@ -70,7 +78,9 @@ class RulesWorker(ServiceProcess):
             "JIANDU_RULES_WEB_PORT": "0",
             "JIANDU_RULES_PARTITIONS": "3",
             "JIANDU_RULES_DATA_DIR": str(workdir / "faust"),
-            "JIANDU_RULES_LOGLEVEL": "warn",
+            "JIANDU_RULES_LOGLEVEL": os.environ.get(
+                "JIANDU_TEST_RULES_LOGLEVEL", "warn"
+            ),  # info to debug
             **{f"JIANDU_RULES_{k.upper()}": v for k, v in settings.items()},
         }
         super().__init__("services.supervision_rules", workdir / "rules-worker.log", env)
