@@ -96,7 +96,7 @@ def show(summary: Summary, base: str) -> None:
         deviations.add_row(check, severity, *cells)
     deviations.add_row("[bold]all", "", *(str(summary.deviations_in(d)) for d in DOMAINS))
     console.print(deviations)
-    alerts = Table("channel", "alerts", title="alerts routed (jiandu_alerts_routed_total)")
+    alerts = Table("channel", "alerts routed (jiandu_alerts_routed_total)")
     for channel, count in sorted(summary.alerts.items()):
         alerts.add_row(channel, str(count))
     console.print(alerts)

@@ -91,7 +91,7 @@ def test_scripted_demo_summary_and_teardown(kafka_bootstrap: str, tmp_path: Path
         assert quantiles["p50"] is not None, stage
         assert quantiles["p99"] is not None, stage
     assert "summary (from Prometheus)" in result.stdout
-    assert "alerts routed" in result.stdout
+    assert "alerts routed (jiandu_alerts_routed_total)" in result.stdout
     # teardown: the demo's processes are gone, the broker it did not start is not
     assert set(outcome["pids"]) == {"ingest", "rules", "alerts", "prometheus"}
     assert not outcome["kafka_started"]
