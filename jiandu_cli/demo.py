@@ -15,6 +15,7 @@ import argparse
 import asyncio
 import dataclasses
 import json
+import threading
 import time
 from collections import Counter
 from dataclasses import dataclass, field
@@ -177,13 +178,15 @@ async def _stream(
     """Publish while following the supervisor's alerts; then wait for the pipeline to settle."""
     tail = AlertTail(config.alerts_target, supervisor)
     follower = asyncio.create_task(tail.follow())
+    stop = threading.Event()
     try:
         report = await simulate.run(
             config.ingest_target, token, events, config.rate, 1.0, simulate.progress_printer()
         )
-        await asyncio.to_thread(demo_services.wait_judged, bootstrap, config)
+        await asyncio.to_thread(demo_services.wait_judged, bootstrap, config, stop)
         await _settle(tail, config.watch_grace_s)
     finally:
+        stop.set()
         follower.cancel()
         await asyncio.gather(follower, return_exceptions=True)
     console.print(f"watch: {len(tail.seen)} alerts reached {SUPERVISOR}")

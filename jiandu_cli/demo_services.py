@@ -5,6 +5,7 @@ judged everything (the alerts service is in ``demo_alerts``)."""
 from __future__ import annotations
 
 import asyncio
+import threading
 import time
 from pathlib import Path
 
@@ -106,8 +107,11 @@ def start_rules(bootstrap: str, config: DemoConfig) -> None:
     console.print(f"rules: pid {pid}, metrics 127.0.0.1:{config.ports.rules_metrics}, log {log}")
 
 
-def wait_judged(bootstrap: str, config: DemoConfig, timeout_s: float = 120.0) -> bool:
-    """Wait until the rules worker has committed every event on the run's events topic."""
+def wait_judged(
+    bootstrap: str, config: DemoConfig, stop: threading.Event, timeout_s: float = 120.0
+) -> bool:
+    """Wait until the rules worker has committed every event on the run's events topic, or
+    ``stop`` is set (Ctrl-C: the thread must not hold up the exit)."""
     topic = topics.topic_name(topics.EVENTS, config.topic_prefix)
     consumer = KafkaConsumer(bootstrap_servers=bootstrap, group_id=config.rules_app_id)
     try:
@@ -116,11 +120,12 @@ def wait_judged(bootstrap: str, config: DemoConfig, timeout_s: float = 120.0) ->
         ]
         ends = consumer.end_offsets(partitions)
         deadline = time.monotonic() + timeout_s
-        while time.monotonic() < deadline:
+        while time.monotonic() < deadline and not stop.is_set():
             if all((consumer.committed(tp) or 0) >= ends[tp] for tp in partitions):
                 return True
-            time.sleep(1.0)
+            stop.wait(1.0)
     finally:
         consumer.close()
-    console.print(f"[yellow]the rules worker has not judged everything after {timeout_s:.0f}s")
+    if not stop.is_set():
+        console.print(f"[yellow]the rules worker has not judged everything in {timeout_s:.0f}s")
     return False
