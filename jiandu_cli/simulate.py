@@ -5,6 +5,11 @@ The events come from ``jiandu.simulation`` (both domains, every event kind, the 
 departments of the catalog, ``--deviating-share`` of the storylines carrying a planted deviation):
 exactly ``rate * duration`` of them, deterministic for a seed. They go out in time order, one
 Publish call per tick (``--tick``, split at 1,000 events), on a fixed schedule.
+
+Event ids are ``<department>:<kind>:<n>``, numbered per department, and case numbers are serial:
+the same seed, rate and duration give the same events again (ingest answers duplicates), while a
+run of another size against the same topics partly collides with the first. ``make demo`` gives
+every run fresh topics for that reason.
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ from __future__ import annotations
 import asyncio
 from collections import Counter
 from collections.abc import Callable
+from pathlib import Path
 from typing import Annotated
 
 import grpc
@@ -21,6 +27,7 @@ from rich.table import Table
 
 from jiandu.events import event_to_json
 from jiandu.simulation import simulate as generate_simulation
+from jiandu.tls import TlsError
 from jiandu_cli.ingest_client import IngestClient
 from jiandu_cli.pacing import Outgoing, Report, paced
 
@@ -41,9 +48,14 @@ async def run(
     tick_s: float = 1.0,
     on_tick: Callable[[Report], None] | None = None,
     report: Report | None = None,
+    tls: tuple[Path | None, Path | None, Path | None] = (None, None, None),
 ) -> Report:
-    """Publish ``events`` through the ingest service at ``target``, paced."""
-    client = IngestClient(target, token)
+    """Publish ``events`` through the ingest service at ``target``, paced; ``tls`` is (CA file,
+    client certificate, client key) as for ``jiandu publish``."""
+    ca_file, client_cert, client_key = tls
+    client = IngestClient(
+        target, token, ca_file=ca_file, client_cert=client_cert, client_key=client_key
+    )
     try:
         return await paced(events, client.publish, rate, tick_s, on_tick, report)
     finally:
@@ -101,13 +113,20 @@ def simulate(
         str, typer.Option(envvar="JIANDU_TOKEN", help="department token", show_default=False)
     ] = "",
     tick: Annotated[float, typer.Option(min=0.05, max=60.0, help="seconds per batch")] = 1.0,
+    ca_file: Annotated[Path | None, typer.Option(help="CA to trust: use TLS")] = None,
+    client_cert: Annotated[Path | None, typer.Option(help="client certificate (mTLS)")] = None,
+    client_key: Annotated[Path | None, typer.Option(help="client key (mTLS)")] = None,
 ) -> None:
     """Publish a generated stream of Jinzhong enforcement at a steady rate; report the outcome."""
     events = build_events(rate, duration, seed, deviating_share)
     console.print(f"simulate: {len(events)} events (seed {seed}) to {target} at {rate:g}/s")
     report = Report(planned=len(events))
     try:
-        asyncio.run(run(target, token, events, rate, tick, progress_printer(), report))
+        tls = (ca_file, client_cert, client_key)
+        asyncio.run(run(target, token, events, rate, tick, progress_printer(), report, tls))
+    except TlsError as error:
+        console.print(f"[red]{error}")
+        raise typer.Exit(2) from None
     except grpc.aio.AioRpcError as error:
         console.print(f"[red]simulate failed: {error.code().name}: {error.details()}")
         show_report(report)
