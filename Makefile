@@ -62,13 +62,19 @@ test: setup check ## Set everything up, start Kafka if needed, run the whole sui
 test-unit: setup ## Only the tests that need no broker
 	$(BIN)/pytest -q -m "not kafka"
 
-demo: setup ## Start Kafka and ingest, publish the sample, show what arrived and what was refused
-	$(BIN)/python -m jiandu_cli.demo
+# `make demo DEMO_RATE=50 DEMO_DURATION=60 DEMO_SEED=7 DEMO_SHARE=0.3`; unset: JIANDU_DEMO_* or defaults.
+DEMO_ENV = $(if $(DEMO_RATE),JIANDU_DEMO_RATE=$(DEMO_RATE)) \
+           $(if $(DEMO_DURATION),JIANDU_DEMO_DURATION=$(DEMO_DURATION)) \
+           $(if $(DEMO_SEED),JIANDU_DEMO_SEED=$(DEMO_SEED)) \
+           $(if $(DEMO_SHARE),JIANDU_DEMO_DEVIATING_SHARE=$(DEMO_SHARE))
+
+demo: setup ## Kafka, the 3 services, Prometheus; simulate a day, show alerts live, summarize metrics
+	$(DEMO_ENV) $(BIN)/python -m jiandu_cli.demo
 
 bench: setup ## Measure ingest against kafka-python's own producer benchmark; writes docs/benchmarks.md
 	$(BIN)/python -m jiandu_cli.bench
 
-down: setup ## Stop everything `make demo` / `make kafka-up` started, and only that
+down: setup ## Stop what `make demo` (services, Prometheus) / `make kafka-up` started, and only that
 	$(JIANDU) down
 
 clean: ## Remove the venv and local runtime state (not the Kafka download cache)

@@ -1,205 +1,250 @@
-"""``make demo``: start Kafka, ingest and the rules worker, publish the sample day and some broken
-input, show what arrived on the events topic, what the DLQ kept and what the rules found, and
-say where to look next.
+"""``make demo``: Kafka, the three services and a local Prometheus; a simulated stretch of Jinzhong
+enforcement published through ingest at a steady rate while the city justice bureau's V-SF
+supervisor sees the alerts arrive; a summary read from Prometheus; where to look next.
 
-``python -m jiandu_cli.demo [--events FILE] [--bad FILE] [--stop]``; the services stay up until
-``jiandu down`` (``make down``) stops what it started, and only that. Later issues add the
-rules and alerts services here.
+``python -m jiandu_cli.demo [--rate N] [--duration S] [--seed K] [--deviating-share X] [--stop]
+[--summary-json FILE]``; defaults come from ``JIANDU_DEMO_*`` (see ``demo_config``). The services
+and Prometheus keep running after the summary until ``jiandu down`` (``make down``). Ctrl-C, or
+``--stop`` at the end, stops what this run started: the services, Prometheus, and Kafka only when
+this run started it (a broker that already answered is used and left running).
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 import json
+import threading
 import time
 from collections import Counter
+from dataclasses import dataclass, field
 from pathlib import Path
 
-import grpc
-from grpc_health.v1 import health_pb2, health_pb2_grpc
-from kafka import KafkaConsumer, TopicPartition
 from rich.console import Console
-from rich.table import Table
 
-from jiandu import topics
-from jiandu.localkafka.admin import read_topic
 from jiandu.localkafka.cluster import LocalKafka
-from jiandu.wire import header
-from jiandu_cli import processes
-from jiandu_cli.demo_alerts import show_alerts, start_alerts, token_file
-from jiandu_cli.ingest_client import IngestClient, Tally
-from jiandu_cli.publish import read_lines, show
-from jiandu_cli.sample import department_token_env
+from jiandu_cli import demo_prometheus, demo_services, demo_summary, processes, simulate
+from jiandu_cli.demo_alerts import SUPERVISOR, AlertTail, start_alerts, token_file
+from jiandu_cli.demo_config import DemoConfig
+from jiandu_cli.demo_services import department_token_file
+from jiandu_cli.pacing import Outgoing, Report
 
-ROOT = Path(__file__).resolve().parent.parent
-INGEST_PORT = 50051
-METRICS_PORT = 9101
-RULES_METRICS_PORT = 9102
-RULES_GROUP = "jiandu-rules"
+KAFKA_MARK = "kafka-started-by-demo"
+SETTLE_S = 5.0
 console = Console()
 
 
-def start_ingest(bootstrap: str) -> str:
-    """(Re)start the ingest service in the background with a fresh demo token; the token."""
-    processes.stop("ingest")
-    token, env = department_token_env()
-    env.update(
-        JIANDU_KAFKA_BOOTSTRAP=bootstrap,
-        JIANDU_INGEST_PORT=str(INGEST_PORT),
-        JIANDU_INGEST_METRICS_PORT=str(METRICS_PORT),
-    )
-    pid, log = processes.start("ingest", "services.enforcement_ingest", env)
-    console.print(f"ingest: pid {pid}, gRPC 127.0.0.1:{INGEST_PORT}, log {log}")
-    asyncio.run(_wait_serving(f"127.0.0.1:{INGEST_PORT}"))
-    return token
+@dataclass
+class Outcome:
+    """What one run did and saw (``--summary-json`` writes it)."""
+
+    bootstrap: str = ""
+    kafka_started: bool = False
+    pids: dict[str, int] = field(default_factory=dict)
+    report: Report | None = None
+    alerts_seen: int = 0
+    summary: demo_summary.Summary | None = None
+
+    def as_json(self) -> dict[str, object]:
+        report = self.report
+        return {
+            "bootstrap": self.bootstrap,
+            "kafka_started": self.kafka_started,
+            "pids": self.pids,
+            "simulate": None
+            if report is None
+            else {
+                "planned": report.planned,
+                "sent": report.sent,
+                "accepted": report.accepted,
+                "duplicate": report.duplicate,
+                "rejected": report.rejected,
+                "elapsed_s": report.elapsed_s,
+            },
+            "alerts_seen": self.alerts_seen,
+            "summary": None if self.summary is None else dataclasses.asdict(self.summary),
+        }
 
 
-async def _wait_serving(target: str, timeout_s: float = 120.0) -> None:
-    async with grpc.aio.insecure_channel(target) as channel:
-        stub = health_pb2_grpc.HealthStub(channel)
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + timeout_s
-        while loop.time() < deadline:
-            try:
-                answer = await stub.Check(health_pb2.HealthCheckRequest(service=""), timeout=2)
-                if answer.status == health_pb2.HealthCheckResponse.SERVING:
-                    return
-            except grpc.aio.AioRpcError:
-                pass
-            await asyncio.sleep(0.5)
-    raise SystemExit(f"ingest not healthy after {timeout_s:.0f}s; see .jiandu/run/ingest.log")
-
-
-async def _publish(token: str, path: Path) -> Tally:
-    client = IngestClient(f"127.0.0.1:{INGEST_PORT}", token)
+def main(argv: list[str] | None = None) -> None:
+    config, args = _parse(argv)
+    outcome = Outcome()
     try:
-        return await client.publish_all(read_lines(path))
+        run(config, outcome)
+    except KeyboardInterrupt:
+        console.print("\n[yellow]interrupted: stopping what this demo started")
+        stop_started(outcome.kafka_started)
+        raise SystemExit(130) from None
     finally:
-        await client.close()
-
-
-def load_reference(bootstrap: str) -> None:
-    """Officers, enterprises and published inspection items of examples/reference/."""
-    from jiandu.reference import Kind, load_file, record_key
-    from jiandu.settings import KafkaSettings
-    from jiandu_cli.reference import write_records
-
-    settings = KafkaSettings(bootstrap=bootstrap)
-    for kind in Kind:
-        records = load_file(kind, ROOT / "examples" / "reference" / f"{kind.value}.csv")
-        messages = [(record_key(r), r.model_dump_json().encode()) for r in records]
-        console.print(f"reference: {write_records(settings, kind, messages)} {kind.value}")
-
-
-def start_rules(bootstrap: str) -> None:
-    """(Re)start the rules worker in the background (deadline timers as of today)."""
-    processes.stop("rules")
-    env = {
-        "JIANDU_KAFKA_BOOTSTRAP": bootstrap,
-        "JIANDU_RULES_WEB_PORT": str(RULES_METRICS_PORT),
-        "JIANDU_RULES_LOGLEVEL": "warn",
-    }
-    pid, log = processes.start("rules", "services.supervision_rules", env)
-    console.print(f"rules: pid {pid}, metrics 127.0.0.1:{RULES_METRICS_PORT}/metrics, log {log}")
-
-
-def wait_judged(bootstrap: str, timeout_s: float = 180.0) -> None:
-    """Wait until the rules worker has committed every event on the events topic."""
-    consumer = KafkaConsumer(bootstrap_servers=bootstrap, group_id=RULES_GROUP)
-    try:
-        partitions = [
-            TopicPartition(topics.EVENTS, p)
-            for p in sorted(consumer.partitions_for_topic(topics.EVENTS) or ())
-        ]
-        ends = consumer.end_offsets(partitions)
-        deadline = time.monotonic() + timeout_s
-        while time.monotonic() < deadline:
-            if all((consumer.committed(tp) or 0) >= ends[tp] for tp in partitions):
-                return
-            time.sleep(1.0)
-    finally:
-        consumer.close()
-    console.print(f"[yellow]the rules worker has not judged everything after {timeout_s:.0f}s")
-
-
-def show_deviations(bootstrap: str) -> int:
-    """Deviations on the topic by check, with severity and the first summary of each; how many."""
-    found = [json.loads(r.value) for r in read_topic(bootstrap, topics.DEVIATIONS)]
-    unique = {d["id"]: d for d in found}
-    table = Table(
-        "check", "severity", "count", "example", title=f"{topics.DEVIATIONS}: {len(unique)}"
-    )
-    by_check: dict[str, list[dict[str, object]]] = {}
-    for deviation in unique.values():
-        by_check.setdefault(str(deviation["check_id"]), []).append(deviation)
-    for check in sorted(by_check):
-        first = by_check[check][0]
-        summary = first["explanation"]["summary_zh"]  # type: ignore[index]
-        table.add_row(check, str(first["severity"]), str(len(by_check[check])), str(summary))
-    console.print(table)
-    return len(unique)
-
-
-def show_topics(bootstrap: str) -> None:
-    """What the events topic holds by kind and domain, and the DLQ's latest reasons."""
-    events = [json.loads(r.value) for r in read_topic(bootstrap, topics.EVENTS)]
-    table = Table("kind", "ecology", "production_safety", title=f"{topics.EVENTS}: {len(events)}")
-    counts = Counter((e["kind"], e["domain"]) for e in events)
-    for kind in sorted({k for k, _ in counts}):
-        table.add_row(kind, str(counts[kind, "ecology"]), str(counts[kind, "production_safety"]))
-    console.print(table)
-    dead = read_topic(bootstrap, topics.EVENTS_DLQ)
-    dlq = Table("reason", title=f"{topics.EVENTS_DLQ}: {len(dead)} kept (latest 10)")
-    for record in dead[-10:]:
-        dlq.add_row((header(record.headers, "jiandu_reason") or b"").decode())
-    console.print(dlq)
-
-
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--events", type=Path, default=ROOT / "examples" / "events.jsonl")
-    parser.add_argument("--bad", type=Path, default=ROOT / "examples" / "bad-events.jsonl")
-    parser.add_argument("--stop", action="store_true", help="stop everything at the end")
-    args = parser.parse_args()
-    console.rule("jiandu demo: Kafka")
-    bootstrap = LocalKafka().up().bootstrap
-    console.print(f"Kafka answering on {bootstrap}")
-    console.rule("enforcement_ingest, supervision_rules, alerts")
-    token = start_ingest(bootstrap)
-    load_reference(bootstrap)
-    start_rules(bootstrap)
-    supervisor = start_alerts(bootstrap)
-    console.rule("publishing")
-    for path in (args.events, args.bad):
-        show(path, asyncio.run(_publish(token, path)))
-    console.rule("what arrived")
-    show_topics(bootstrap)
-    console.rule("what the rules found")
-    wait_judged(bootstrap)
-    deviations = show_deviations(bootstrap)
-    console.rule("what a supervisor receives")
-    show_alerts(supervisor, expect_at_least=1 if deviations else 0)
-    console.rule("next")
-    console.print(
-        f"metrics: curl -s 127.0.0.1:{METRICS_PORT}/metrics | grep jiandu_ingest\n"
-        f"         curl -s 127.0.0.1:{RULES_METRICS_PORT}/metrics | grep jiandu_deviations\n"
-        "offline: .venv/bin/jiandu evaluate examples/events.jsonl --explain\n"
-        f"alerts:  the demo supervisor's token is in {token_file()}\n"
-        "publish again: the same file now gives duplicates only (make demo)\n"
-        "contract: docs/events.md; settings: docs/settings.md; stop everything: make down"
-    )
+        if args.summary_json is not None:
+            args.summary_json.write_text(json.dumps(outcome.as_json(), indent=1), "utf-8")
     if args.stop:
-        down()
+        stop_started(outcome.kafka_started)
 
 
-def down() -> None:
-    """Stop the background services and the local broker started by the demo."""
+def _parse(argv: list[str] | None) -> tuple[DemoConfig, argparse.Namespace]:
+    defaults = DemoConfig()
+    parser = argparse.ArgumentParser(prog="python -m jiandu_cli.demo", description=__doc__)
+    parser.add_argument("--rate", type=float, default=defaults.rate, help="events per second")
+    parser.add_argument("--duration", type=float, default=defaults.duration_s, help="seconds")
+    parser.add_argument("--seed", type=int, default=defaults.seed)
+    parser.add_argument("--deviating-share", type=float, default=defaults.deviating_share)
+    parser.add_argument("--stop", action="store_true", help="stop what it started at the end")
+    parser.add_argument("--summary-json", type=Path, help="also write the outcome here")
+    args = parser.parse_args(argv)
+    config = dataclasses.replace(
+        defaults,
+        rate=args.rate,
+        duration_s=args.duration,
+        seed=args.seed,
+        deviating_share=args.deviating_share,
+    )
+    return config, args
+
+
+def run(config: DemoConfig, outcome: Outcome) -> None:
+    """Everything up to the summary and the pointers; fills ``outcome`` as it goes."""
+    console.rule("jiandu demo: Kafka")
+    demo_services.stop_previous()
+    if taken := demo_services.taken_ports(config):
+        raise SystemExit(
+            f"in use: {', '.join(taken)}; stop that (make down) or move the demo with "
+            "JIANDU_DEMO_INGEST_PORT, ..._PROMETHEUS_PORT (see README)"
+        )
+    up = LocalKafka().up(base_port=config.ports.kafka, prefix=config.topic_prefix)
+    outcome.bootstrap, outcome.kafka_started = up.bootstrap, bool(up.started)
+    if up.started:
+        (processes.run_dir() / KAFKA_MARK).write_text(up.bootstrap)
+    whose = "started by this demo" if up.started else "already running: used, never stopped here"
+    console.print(f"Kafka {up.bootstrap} ({whose}); topics under prefix {config.topic_prefix}")
+    console.rule("enforcement_ingest, supervision_rules, alerts, Prometheus")
+    token = demo_services.start_ingest(up.bootstrap, config)
+    demo_services.load_reference(up.bootstrap, config)
+    demo_services.start_rules(up.bootstrap, config)
+    supervisor = start_alerts(up.bootstrap, config)
+    prometheus = _start_prometheus(config)
+    outcome.pids = {n: p for n in demo_services.SERVICES if (p := processes.pid_of(n))}
+    events = simulate.build_events(
+        config.rate, config.duration_s, config.seed, config.deviating_share
+    )
+    _describe(events, config)
+    console.rule(f"simulating; alerts for {SUPERVISOR} as they arrive")
+    outcome.report, outcome.alerts_seen = asyncio.run(
+        _stream(config, token, supervisor, events, up.bootstrap)
+    )
+    simulate.show_report(outcome.report, by_kind=False)
+    console.rule("summary (from Prometheus)")
+    if prometheus:
+        time.sleep(SETTLE_S)  # two more scrapes
+        outcome.summary = demo_summary.read(config.prometheus_url)
+        demo_summary.show(outcome.summary, config.prometheus_url)
+    else:
+        console.print(
+            f"[yellow]no Prometheus, so no numbers here; install it: {demo_prometheus.INSTALL_HINT}"
+        )
+    _next_steps(config, outcome)
+
+
+def _start_prometheus(config: DemoConfig) -> bool:
+    started = demo_prometheus.start(config.ports)
+    if started is None:
+        console.print(f"[yellow]prometheus is not installed: {demo_prometheus.INSTALL_HINT}")
+        console.print("[yellow]the demo goes on without Prometheus and without summary numbers")
+        return False
+    pid, log = started
+    console.print(f"Prometheus: pid {pid}, {config.prometheus_url}, log {log}")
+    if not demo_prometheus.wait_ready(config.prometheus_url):
+        raise SystemExit(f"Prometheus did not become ready; see {log}")
+    if not demo_prometheus.wait_targets_up(config.prometheus_url):
+        console.print("[yellow]not every scrape target is up yet; see /targets")
+    return True
+
+
+def _describe(events: list[Outgoing], config: DemoConfig) -> None:
+    domains = Counter(e.domain for e in events)
+    kinds = len({e.kind for e in events})
+    console.print(
+        f"generated {len(events)} events (seed {config.seed}, deviating share "
+        f"{config.deviating_share:g}): {domains['ecology']} ecology, "
+        f"{domains['production_safety']} production safety, {kinds} kinds; "
+        f"{config.rate:g}/s for {config.duration_s:g} s"
+    )
+
+
+async def _stream(
+    config: DemoConfig, token: str, supervisor: str, events: list[Outgoing], bootstrap: str
+) -> tuple[Report, int]:
+    """Publish while following the supervisor's alerts; then wait for the pipeline to settle."""
+    tail = AlertTail(config.alerts_target, supervisor)
+    follower = asyncio.create_task(tail.follow())
+    stop = threading.Event()
+    try:
+        report = await simulate.run(
+            config.ingest_target, token, events, config.rate, 1.0, simulate.progress_printer()
+        )
+        await asyncio.to_thread(demo_services.wait_judged, bootstrap, config, stop)
+        await _settle(tail, config.watch_grace_s)
+    finally:
+        stop.set()
+        follower.cancel()
+        await asyncio.gather(follower, return_exceptions=True)
+    console.print(f"watch: {len(tail.seen)} alerts reached {SUPERVISOR}")
+    return report, len(tail.seen)
+
+
+async def _settle(tail: AlertTail, grace_s: float) -> None:
+    """Wait until no new alert arrived for ``SETTLE_S`` seconds, at most ``grace_s``."""
+    loop = asyncio.get_running_loop()
+    deadline, last, quiet_since = loop.time() + grace_s, -1, loop.time()
+    while loop.time() < deadline:
+        if len(tail.seen) != last:
+            last, quiet_since = len(tail.seen), loop.time()
+        elif loop.time() - quiet_since >= SETTLE_S:
+            return
+        await asyncio.sleep(0.5)
+
+
+def _next_steps(config: DemoConfig, outcome: Outcome) -> None:
+    console.rule("next")
+    run_dir = processes.run_dir()
+    token = f'--token "$(cat {token_file()})" --target {config.alerts_target}'
+    console.print(
+        f"Prometheus: {config.prometheus_url}/graph (try jiandu:deviations:rate5m, "
+        f"jiandu:alerts_delivery_seconds:p99_5m; alerts at /alerts; rules in deploy/prometheus)\n"
+        f"logs:       {run_dir}/{{ingest,rules,alerts,prometheus}}.log\n"
+        f"alerts:     .venv/bin/jiandu alerts list {token}\n"
+        f"            .venv/bin/jiandu watch {token}\n"
+        f"again:      .venv/bin/jiandu simulate --rate {config.rate:g} --duration "
+        f"{config.duration_s:g} --seed {config.seed} --target {config.ingest_target} "
+        f'--token "$(cat {department_token_file()})"  (the same events: all duplicates)\n'
+        f"stop:       make down (the services and Prometheus; Kafka only if this tree started it)"
+    )
+    if not outcome.kafka_started:
+        console.print(f"Kafka at {outcome.bootstrap} was already running and stays up.")
+
+
+def stop_started(kafka_started: bool) -> None:
+    """Stop the demo's services and Prometheus, and Kafka if this run started it."""
     for name in processes.started_services():
         processes.stop(name)
         console.print(f"stopped {name}")
-    LocalKafka().down()
-    console.print("stopped Kafka")
+    if kafka_started:
+        stopped = LocalKafka().down()
+        (processes.run_dir() / KAFKA_MARK).unlink(missing_ok=True)
+        console.print(f"stopped Kafka node(s) {stopped}")
+    else:
+        console.print("Kafka: not started by this demo, left running")
+
+
+def down() -> None:
+    """Stop the background services, Prometheus and the local broker started from this tree."""
+    for name in processes.started_services():
+        processes.stop(name)
+        console.print(f"stopped {name}")
+    stopped = LocalKafka().down()
+    (processes.run_dir() / KAFKA_MARK).unlink(missing_ok=True)
+    console.print(f"stopped Kafka node(s) {stopped}" if stopped else "Kafka: none started here")
 
 
 if __name__ == "__main__":

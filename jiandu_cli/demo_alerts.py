@@ -1,5 +1,5 @@
 """The alerts part of ``make demo``: start the alerts service with a demo supervisor (the city
-justice bureau's V-SF office) and show what that supervisor receives."""
+justice bureau's V-SF office) and show what that supervisor receives, as it arrives."""
 
 from __future__ import annotations
 
@@ -10,21 +10,20 @@ from pathlib import Path
 
 import grpc
 from rich.console import Console
-from rich.table import Table
 
 from jiandu.alerts.v1 import alerts_pb2 as pb
-from jiandu.alerts.v1 import alerts_pb2_grpc
 from jiandu.localkafka.paths import repo_root
 from jiandu_cli import processes
+from jiandu_cli.alerts_client import AlertsClient, local_time
+from jiandu_cli.demo_config import DemoConfig
 
-ALERTS_PORT = 50052
-ALERTS_METRICS_PORT = 9103
 SEVERITY = {1: "low", 2: "medium", 3: "high", 4: "critical"}
-STATE = {1: "new", 2: "acknowledged", 3: "silenced", 4: "escalated", 5: "resolved"}
+RETRY = (grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED)
+SUPERVISOR = "晋中市司法局 V-SF (SF-140700)"
 console = Console()
 
 
-def start_alerts(bootstrap: str) -> str:
+def start_alerts(bootstrap: str, config: DemoConfig) -> str:
     """(Re)start the alerts service with a fresh token for the city V-SF supervisor; the token."""
     processes.stop("alerts")
     token = secrets.token_urlsafe(24)
@@ -36,15 +35,17 @@ def start_alerts(bootstrap: str) -> str:
     }  # fmt: skip
     env = {
         "JIANDU_KAFKA_BOOTSTRAP": bootstrap,
-        "JIANDU_ALERTS_PORT": str(ALERTS_PORT),
-        "JIANDU_ALERTS_METRICS_PORT": str(ALERTS_METRICS_PORT),
+        "JIANDU_KAFKA_TOPIC_PREFIX": config.topic_prefix,
+        "JIANDU_ALERTS_PORT": str(config.ports.alerts),
+        "JIANDU_ALERTS_METRICS_PORT": str(config.ports.alerts_metrics),
+        "JIANDU_ALERTS_GROUP_ID": config.alerts_group,
         "JIANDU_ALERTS_TOKENS": json.dumps([supervisor]),
         "JIANDU_ALERTS_CURSOR_KEY": _cursor_key(),
     }
     pid, log = processes.start("alerts", "services.alerts", env)
-    console.print(f"alerts: pid {pid}, gRPC 127.0.0.1:{ALERTS_PORT}, log {log}")
-    (processes.run_dir() / "demo-supervisor.token").write_text(token)
-    (processes.run_dir() / "demo-supervisor.token").chmod(0o600)
+    console.print(f"alerts: pid {pid}, gRPC {config.alerts_target}, log {log}")
+    token_file().write_text(token)
+    token_file().chmod(0o600)
     return token
 
 
@@ -58,52 +59,46 @@ def _cursor_key() -> str:
     return path.read_text().strip()
 
 
-def show_alerts(token: str, expect_at_least: int, timeout_s: float = 120.0) -> int:
-    """Subscribe as the demo supervisor, wait for the alerts, print them; how many."""
-    alerts = asyncio.run(_replay(token, expect_at_least, timeout_s))
-    table = Table(
-        "check", "severity", "state", "region", "department", "count", "summary",
-        title=f"alerts for 晋中市司法局 V-SF (SF-140700): {len(alerts)}",
-    )  # fmt: skip
-    for a in sorted(alerts, key=lambda a: (-a.severity, a.check_id))[:25]:
-        table.add_row(
-            a.check_id, SEVERITY.get(a.severity, "?"), STATE.get(a.state, "?"), a.region,
-            a.department, str(a.count), a.summary_zh,
-        )  # fmt: skip
-    console.print(table)
-    return len(alerts)
+class AlertTail:
+    """Follows the supervisor's Subscribe stream and prints each alert as it arrives (the first
+    ``print_limit`` of them; then one line every 25), reconnecting while the service starts."""
 
+    def __init__(self, target: str, token: str, print_limit: int = 40) -> None:
+        self.target = target
+        self.token = token
+        self.print_limit = print_limit
+        self.seen: set[str] = set()
+        self.live = False
 
-async def _replay(token: str, expect_at_least: int, timeout_s: float) -> list[pb.Alert]:
-    metadata = (("authorization", f"Bearer {token}"),)
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout_s
-    found: list[pb.Alert] = []
-    async with grpc.aio.insecure_channel(f"127.0.0.1:{ALERTS_PORT}") as channel:
-        stub: alerts_pb2_grpc.AlertServiceAsyncStub = alerts_pb2_grpc.AlertServiceStub(channel)
-        while loop.time() < deadline:
-            try:
-                found = await _until_live(stub, metadata)
-            except grpc.aio.AioRpcError:
-                found = []
-            if len(found) >= expect_at_least:
-                break
-            await asyncio.sleep(1.0)
-    return found
+    async def follow(self) -> None:
+        """Stream until cancelled; UNAVAILABLE (the service not up yet) retries every second."""
+        async with AlertsClient(self.target, self.token) as client:
+            while True:
+                try:
+                    async for item in client.subscribe():
+                        self._take(item)
+                except grpc.aio.AioRpcError as error:
+                    if error.code() not in RETRY:
+                        raise
+                await asyncio.sleep(1.0)
 
-
-async def _until_live(
-    stub: alerts_pb2_grpc.AlertServiceAsyncStub, metadata: tuple[tuple[str, str], ...]
-) -> list[pb.Alert]:
-    found: list[pb.Alert] = []
-    call = stub.Subscribe(pb.SubscribeRequest(), metadata=metadata)
-    async for item in call:
-        if item.HasField("alert"):
-            found.append(item.alert)
-        elif item.HasField("live"):
-            call.cancel()
-            break
-    return found
+    def _take(self, item: pb.SubscribeResponse) -> None:
+        if item.HasField("live") and not self.live:
+            self.live = True
+            console.print(f"[green]watch: live as {SUPERVISOR} ({len(self.seen)} replayed)")
+        if not item.HasField("alert") or item.alert.alert_id in self.seen:
+            return
+        alert = item.alert
+        self.seen.add(alert.alert_id)
+        if len(self.seen) <= self.print_limit:
+            console.print(
+                f"[bold]alert[/] {local_time(alert.last_seen)} {alert.check_id} "
+                f"{SEVERITY.get(alert.severity, '?'):8} {alert.region} {alert.department:14} "
+                f"{alert.summary_zh}",
+                overflow="ellipsis", no_wrap=True,
+            )  # fmt: skip
+        elif len(self.seen) % 25 == 0:
+            console.print(f"[bold]alert[/] ... {len(self.seen)} alerts for {SUPERVISOR} so far")
 
 
 def token_file() -> Path:

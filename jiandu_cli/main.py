@@ -19,6 +19,7 @@ from jiandu_cli import (
     routes,
     schema,
     serve,
+    simulate,
     tokens,
     watch,
 )
@@ -40,6 +41,7 @@ app.add_typer(tokens.app, name="token", help="Department tokens for publishing."
 app.command("publish")(publish.publish)
 app.command("schema")(schema.schema)
 app.command("evaluate")(evaluate.evaluate)
+app.command("simulate")(simulate.simulate)
 app.command("down")(demo.down)
 app.command("watch")(watch.watch)
 

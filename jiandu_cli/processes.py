@@ -1,5 +1,6 @@
 """Background service processes started by the CLI (``make demo``), tracked by pid files in
-``.jiandu/run`` so that ``jiandu down`` stops exactly what was started, and nothing else."""
+``.jiandu/run`` (or ``$JIANDU_RUN_DIR``) so that ``jiandu down`` stops exactly what was started,
+and nothing else."""
 
 from __future__ import annotations
 
@@ -12,10 +13,14 @@ from pathlib import Path
 
 from jiandu.localkafka.paths import repo_root
 
+RUN_DIR_ENV = "JIANDU_RUN_DIR"
+
 
 def run_dir() -> Path:
-    """``<repo>/.jiandu/run``: pid files and logs of services started in the background."""
-    path = repo_root() / ".jiandu" / "run"
+    """``$JIANDU_RUN_DIR`` or ``<repo>/.jiandu/run``: pid files and logs of the processes started
+    in the background (a test points it elsewhere so that it never meets a developer's demo)."""
+    configured = os.environ.get(RUN_DIR_ENV)
+    path = Path(configured) if configured else repo_root() / ".jiandu" / "run"
     path.mkdir(parents=True, exist_ok=True)
     return path
 
@@ -36,10 +41,15 @@ def pid_of(name: str) -> int | None:
 
 def start(name: str, module: str, env: dict[str, str]) -> tuple[int, Path]:
     """Start ``python -m module`` in the background; returns (pid, log file)."""
+    return start_command(name, [sys.executable, "-m", module], env)
+
+
+def start_command(name: str, argv: list[str], env: dict[str, str]) -> tuple[int, Path]:
+    """Start ``argv`` in the background in its own session, tracked as ``name``; (pid, log)."""
     log = run_dir() / f"{name}.log"
     with log.open("ab") as sink:
         process = subprocess.Popen(
-            [sys.executable, "-m", module],
+            argv,
             env={**os.environ, **env},
             stdout=sink,
             stderr=subprocess.STDOUT,

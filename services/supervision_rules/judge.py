@@ -75,7 +75,7 @@ class Judge:
             return Judgement(event.party_key, False, [])
         deviations = book.evaluate(state, event)
         batch.changed.add(event.party_key)
-        self.metrics.events.labels(event.kind).inc()
+        self.metrics.events.labels(event.kind, event.domain.value).inc()
         self.metrics.evaluation_seconds.observe(time.perf_counter() - started)
         self._count(deviations)
         return Judgement(event.party_key, True, deviations)

@@ -14,9 +14,9 @@ class RulesMetrics:
     """``jiandu_rules_*`` and ``jiandu_deviations_*`` metrics."""
 
     def __init__(self, registry: CollectorRegistry = REGISTRY) -> None:
-        # Events read from enforcement.events.v1 and evaluated (replays included).
+        # Events read from enforcement.events.v1 and evaluated, by kind and domain.
         self.events = Counter(
-            "jiandu_rules_events_total", "Events evaluated", ["kind"], registry=registry
+            "jiandu_rules_events_total", "Events evaluated", ["kind", "domain"], registry=registry
         )
         # Events skipped because their (source, event_id) was already applied to the party.
         self.replayed = Counter(
