@@ -109,7 +109,7 @@ class Intake:
             self._publisher.dlq_topic, [_dlq_record(principal, i, v) for i, v in rejected]
         )
         await self._await_all(sent, dead, [w for _, w in plan if w is not None])
-        return self._outcomes(verdicts, plan, iter(sent.result()))
+        return self._outcomes(principal, verdicts, plan, iter(sent.result()))
 
     def _judge_all(self, raws: Sequence[bytes]) -> list[Verdict]:
         limit = self._limits.max_batch_events
@@ -164,6 +164,7 @@ class Intake:
 
     def _outcomes(
         self,
+        principal: Principal,
         verdicts: list[Verdict],
         plan: list[tuple[Status, tuple[Sent, int] | None]],
         sent: Iterator[Written | BaseException],
@@ -174,8 +175,13 @@ class Intake:
             assert not isinstance(written, BaseException)  # _await_all raised for failures
             outcomes.append(Outcome(index, status, verdict, written))
         # counted per batch: a labelled Counter.inc per event is measurable at this rate
-        for status, count in Counter(o.status for o in outcomes).items():
-            self._metrics.events.labels(status.value).inc(count)
+        unreadable = next(iter(principal.departments)) if len(principal.departments) == 1 else None
+        counts = Counter(
+            (o.status, v.event.source if v.event else unreadable or "unknown")
+            for o, v in zip(outcomes, verdicts, strict=True)
+        )
+        for (status, department), count in counts.items():
+            self._metrics.events.labels(status.value, department).inc(count)
         for code, count in Counter(v.errors[0].code for v in verdicts if v.errors).items():
             self._metrics.rejections.labels(code).inc(count)
         return outcomes

@@ -15,9 +15,14 @@ class IngestMetrics:
 
     def __init__(self, registry: CollectorRegistry | None = None) -> None:
         self.registry = registry or CollectorRegistry()
-        # Events by outcome: accepted (written), duplicate (already on the topic), rejected (DLQ).
+        # Events by outcome (accepted: written; duplicate: already on the topic; rejected: DLQ)
+        # and department: the event's source, or for an unreadable event the token's only
+        # department ("unknown" when it holds several). Bounded by the token file's departments.
         self.events = Counter(
-            "jiandu_ingest_events_total", "Events by outcome", ["outcome"], registry=self.registry
+            "jiandu_ingest_events_total",
+            "Events by outcome and department",
+            ["outcome", "department"],
+            registry=self.registry,
         )
         # Rejections by the machine-readable code of their first reason (bounded set).
         self.rejections = Counter(
@@ -44,3 +49,9 @@ class IngestMetrics:
         self.dedup_entries = Gauge(
             "jiandu_ingest_dedup_entries", "Keys in the dedup index", registry=self.registry
         )
+
+    def expect(self, departments: frozenset[str]) -> None:
+        """Start every department's accepted count at 0, so that a department that goes quiet
+        after a restart still has a series (the DepartmentSilent alert rule needs one)."""
+        for department in sorted(departments):
+            self.events.labels("accepted", department)

@@ -51,6 +51,7 @@ class IngestServer:
         )
         if not len(registry):
             log.warning("no department tokens configured: every Publish will be refused")
+        self.metrics.expect(registry.departments())
         loop = asyncio.get_running_loop()
         self._publisher = await loop.run_in_executor(
             None, Publisher, s.kafka, s.linger_ms, s.max_request_bytes

@@ -66,6 +66,10 @@ class TokenRegistry:
     def __len__(self) -> int:
         return len(self._by_hash)
 
+    def departments(self) -> frozenset[str]:
+        """Every department some token may publish for."""
+        return frozenset(d for p in self._by_hash.values() for d in p.departments)
+
     @classmethod
     def from_sources(cls, tokens_file: Path | None, inline: str | None) -> TokenRegistry:
         """Merge a tokens file and inline ``TOKEN=DEPT[,DEPT];...`` pairs."""
