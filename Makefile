@@ -9,7 +9,7 @@ JIANDU := $(BIN)/jiandu
 STAMP  := $(VENV)/.installed
 
 .PHONY: help setup kafka-up kafka-down protos protos-check docs docs-check lint typecheck contracts check test \
-        test-unit demo bench down clean k8s-check
+        test-unit demo prometheus bench down clean k8s-check
 
 help: ## Show this help
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-14s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -68,8 +68,17 @@ DEMO_ENV = $(if $(DEMO_RATE),JIANDU_DEMO_RATE=$(DEMO_RATE)) \
            $(if $(DEMO_SEED),JIANDU_DEMO_SEED=$(DEMO_SEED)) \
            $(if $(DEMO_SHARE),JIANDU_DEMO_DEVIATING_SHARE=$(DEMO_SHARE))
 
-demo: setup ## Kafka, the 3 services, Prometheus; simulate a day, show alerts live, summarize metrics
+demo: setup prometheus ## Kafka, the 3 services, Prometheus; simulate a day, show alerts live, summarize metrics
 	$(DEMO_ENV) $(BIN)/python -m jiandu_cli.demo
+
+prometheus: ## Install Debian's prometheus if missing (as root with apt-get; otherwise say how)
+	@command -v prometheus >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "installing Debian's prometheus package for the demo's metrics"; \
+	    apt-get update -qq && apt-get install -y -qq prometheus >/dev/null; \
+	  else \
+	    echo "prometheus is not installed: 'sudo apt-get install prometheus' gives the demo its summary"; \
+	  fi; }
 
 bench: setup ## Measure ingest against kafka-python's own producer benchmark; writes docs/benchmarks.md
 	$(BIN)/python -m jiandu_cli.bench
