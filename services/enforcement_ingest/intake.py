@@ -46,7 +46,7 @@ class Outcome:
 
     @property
     def event_id(self) -> str:
-        return self.verdict.event.event_id if self.verdict.event else ""
+        return self.verdict.event_id
 
 
 class PermissionDenied(Exception):

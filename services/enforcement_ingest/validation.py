@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 
 from jiandu.events import EnforcementEvent, EventRejected, FieldError, parse_event
@@ -14,6 +15,14 @@ class Verdict:
     raw: bytes
     event: EnforcementEvent | None = None
     errors: tuple[FieldError, ...] = ()
+
+    @property
+    def event_id(self) -> str:
+        """The event's id; for a rejected event the id it carries if one can be read (a JSON
+        object with a short string ``event_id``), else ""."""
+        if self.event is not None:
+            return self.event.event_id
+        return _readable_event_id(self.raw)
 
     @property
     def reason(self) -> str:
@@ -38,3 +47,15 @@ def batch_too_large(raw: bytes, size: int, limit: int) -> Verdict:
     """The verdict for every event of a batch over the size limit."""
     error = FieldError("", f"batch has {size} events, the limit is {limit}", "batch_too_large")
     return Verdict(raw, errors=(error,))
+
+
+MAX_ID_CHARS = 128
+
+
+def _readable_event_id(raw: bytes) -> str:
+    try:
+        data = json.loads(raw)
+    except (ValueError, RecursionError):
+        return ""
+    found = data.get("event_id") if isinstance(data, dict) else None
+    return found if isinstance(found, str) and 0 < len(found) <= MAX_ID_CHARS else ""

@@ -63,3 +63,11 @@ def test_size_limit_is_checked_before_parsing() -> None:
     verdict = judge(raw, max_event_bytes=len(raw) - 1)
     assert verdict.event is None
     assert verdict.errors[0].code == "too_large"
+
+
+def test_a_rejected_event_still_names_its_id_when_it_can_be_read() -> None:
+    bad = make_event("penalty_decided", event_id="yuci-42", **{"payload.fine_yuan": -1})
+    assert judge(json.dumps(bad).encode(), 64_000).event_id == "yuci-42"
+    assert judge(b'{"event_id": 7}', 64_000).event_id == ""
+    assert judge(b"[1, 2", 64_000).event_id == ""
+    assert judge(json.dumps({"event_id": "x" * 129}).encode(), 64_000).event_id == ""
