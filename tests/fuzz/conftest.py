@@ -4,9 +4,12 @@ inputs each target received (printed at the end of the run; the sum must reach 1
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import AsyncIterator
 
 import pytest
 from hypothesis import HealthCheck, settings
+
+from tests.ingest.conftest import Ingest, ingest_settings, start_ingest
 
 MIN_TOTAL = 10_000
 """Bad inputs per run across all targets (issue 6)."""
@@ -20,6 +23,9 @@ settings.register_profile(
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 
+MAX_REQUEST_BYTES = 4 * 1024 * 1024
+"""The fuzzed server's gRPC message limit (small, so RESOURCE_EXHAUSTED is reachable)."""
+
 TALLY: Counter[str] = Counter()
 """Bad inputs sent per target (``ingest``, ``cli_reader``, ``catalog``, ``routing``)."""
 
@@ -32,3 +38,13 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
         terminalreporter.write_line(f"{target:<12} {count:>7}")
     total = sum(TALLY.values())
     terminalreporter.write_line(f"{'total':<12} {total:>7} (at least {MIN_TOTAL} per full run)")
+
+
+@pytest.fixture
+async def fuzz_ingest(kafka_bootstrap: str, project_topics: str) -> AsyncIterator[Ingest]:
+    """A real IngestServer on its own topics, with a 4 MiB gRPC message limit."""
+    settings = ingest_settings(kafka_bootstrap, project_topics, max_request_bytes=MAX_REQUEST_BYTES)
+    running = await start_ingest(settings, kafka_bootstrap)
+    yield running
+    await running.channel.close()
+    await running.server.stop()

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator, Coroutine
+from collections.abc import Coroutine
 from typing import Any, TypeVar
 
 import grpc
@@ -22,14 +22,12 @@ from jiandu import topics
 from jiandu.ingest.v1 import ingest_pb2
 from services.enforcement_ingest.validation import judge
 from tests.factories import make_event
-from tests.fuzz.conftest import TALLY
+from tests.fuzz.conftest import MAX_REQUEST_BYTES, TALLY
 from tests.fuzz.mutations import Bad, at_bound, bad_event, is_valid
-from tests.ingest.conftest import TOKEN, Ingest, ingest_settings, start_ingest
+from tests.ingest.conftest import TOKEN, Ingest
 
 pytestmark = pytest.mark.kafka
 
-MiB = 1024 * 1024
-MAX_REQUEST_BYTES = 4 * MiB
 CALL_TIMEOUT_S = 20.0
 EXAMPLES = 150
 MIN_BATCH = 45
@@ -50,15 +48,6 @@ WHOLE_EVENT = {
 """Codes of errors about the event as a whole: only these may name no field ("")."""
 
 T = TypeVar("T")
-
-
-@pytest.fixture
-async def fuzz_ingest(kafka_bootstrap: str, project_topics: str) -> AsyncIterator[Ingest]:
-    settings = ingest_settings(kafka_bootstrap, project_topics, max_request_bytes=MAX_REQUEST_BYTES)
-    running = await start_ingest(settings, kafka_bootstrap)
-    yield running
-    await running.channel.close()
-    await running.server.stop()
 
 
 async def _call(ingest: Ingest, raws: list[bytes]) -> tuple[grpc.StatusCode, Any]:
