@@ -196,7 +196,4 @@ def test_unreadable_routing_files_are_problems_not_crashes(
     path.write_bytes(raw)
     with pytest.raises(RoutingError) as raised:
         load_routes_file(path)
-    assert any(
-        str(p).endswith(expected.split("routes.yaml")[1]) or expected in str(p)
-        for p in raised.value.problems
-    ), raised.value.problems
+    assert any(expected in str(p) for p in raised.value.problems), raised.value.problems
