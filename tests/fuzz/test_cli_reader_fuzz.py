@@ -23,7 +23,7 @@ from tests.ingest.conftest import TOKEN, Ingest
 pytestmark = pytest.mark.kafka
 
 EXAMPLES = 150
-QUOTA = 1_500
+QUOTA = 2_000
 """Bad lines this module must send per run (its share of the 10,000)."""
 READ_DEADLINE_S = 5.0
 CALL_TIMEOUT_S = 20.0
