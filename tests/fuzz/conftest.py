@@ -3,11 +3,13 @@ inputs each target received (printed at the end of the run; the sum must reach 1
 
 from __future__ import annotations
 
+import tempfile
 from collections import Counter
 from collections.abc import AsyncIterator
 
 import pytest
 from hypothesis import HealthCheck, settings
+from hypothesis.configuration import set_hypothesis_home_dir
 
 from tests.ingest.conftest import Ingest, ingest_settings, start_ingest
 
@@ -15,6 +17,9 @@ MIN_TOTAL = 10_000
 """Bad inputs per run across all targets (issue 6). Each module asserts its own share, so a
 full run cannot pass below it: ingest 6,500 + 1,006 (edge cases), CLI reader 2,000, catalog 200,
 routing 300 (refused mutants only) = 10,006."""
+
+# hypothesis caches constants in its home folder even without a database: keep the repo clean
+set_hypothesis_home_dir(tempfile.mkdtemp(prefix="jiandu-hypothesis-"))
 
 settings.register_profile(
     "fuzz",
