@@ -17,7 +17,7 @@ from rich.table import Table
 
 from jiandu.deviations import Deviation
 from jiandu.events import EventRejected, parse_event
-from jiandu_cli.publish import read_lines
+from jiandu_cli.publish import read_numbered_lines
 from services.supervision_rules.catalog import Catalog
 from services.supervision_rules.engine.runner import evaluate_events
 
@@ -32,7 +32,7 @@ def evaluate(
 ) -> None:
     """Evaluate FILE with the rule engine; exit 1 if a line is not a valid event."""
     events = []
-    for number, raw in enumerate(read_lines(file), start=1):
+    for number, raw in read_numbered_lines(file):
         try:
             events.append(parse_event(raw))
         except EventRejected as rejected:

@@ -17,9 +17,26 @@ from jiandu_cli.ingest_client import IngestClient, Tally
 console = Console()
 
 
+BOM = b"\xef\xbb\xbf"
+
+
+def read_numbered_lines(path: Path) -> list[tuple[int, bytes]]:
+    """The file's non-blank lines as (line number in the file, raw bytes); no decoding, the
+    service judges the bytes. A UTF-8 byte order mark at the start of the file is dropped."""
+    data = path.read_bytes().removeprefix(BOM)
+    return [(n, line) for n, line in enumerate(data.splitlines(), start=1) if line.strip()]
+
+
 def read_lines(path: Path) -> list[bytes]:
-    """The file's non-blank lines as raw bytes (no decoding: the service judges the bytes)."""
-    return [line.rstrip(b"\r\n") for line in path.read_bytes().splitlines() if line.strip()]
+    """The file's non-blank lines as raw bytes (see ``read_numbered_lines``)."""
+    return [line for _, line in read_numbered_lines(path)]
+
+
+def number_by_line(tally: Tally, numbered: list[tuple[int, bytes]]) -> Tally:
+    """``tally`` with each rejection numbered by its line in the file, not its input position
+    (they differ once blank lines were skipped)."""
+    tally.rejections = [(numbered[n - 1][0], reason) for n, reason in tally.rejections]
+    return tally
 
 
 def publish(
@@ -37,10 +54,13 @@ def publish(
     client_key: Annotated[Path | None, typer.Option(help="client key (mTLS)")] = None,
 ) -> None:
     """Publish every line of FILE; print accepted / duplicate / rejected and each rejection."""
-    lines = read_lines(file)
+    numbered = read_numbered_lines(file)
+    lines = [line for _, line in numbered]
     try:
         tls = (ca_file, client_cert, client_key)
-        tally = asyncio.run(_publish(lines, batch_size, target, token, tls))
+        tally = number_by_line(
+            asyncio.run(_publish(lines, batch_size, target, token, tls)), numbered
+        )
     except TlsError as error:
         console.print(f"[red]{error}")
         raise typer.Exit(2) from None

@@ -18,7 +18,7 @@ from jiandu.deviations import Deviation
 from jiandu.org import supervision_org
 from services.alerts.route_config import json_schema
 from services.alerts.route_loader import check_routes, default_routes_path, load_routes_file
-from services.alerts.route_source import RoutingError
+from services.alerts.route_source import RoutingError, decode
 from services.alerts.routing import ANY, Delivery, RoutingTree
 
 app = typer.Typer(no_args_is_help=True, pretty_exceptions_enable=False)
@@ -53,7 +53,12 @@ def lint(
 ) -> None:
     """Print every problem of a routing tree as file:line: reason; exit 1 if there is one."""
     path = file or default_routes_path()
-    _tree_found, problems = check_routes(path.read_text(encoding="utf-8"), str(path))
+    try:
+        text = decode(path.read_bytes(), str(path))
+    except RoutingError as error:
+        problems = list(error.problems)
+    else:
+        _tree_found, problems = check_routes(text, str(path))
     for problem in problems:
         typer.echo(str(problem), err=True)
     if problems:

@@ -14,7 +14,7 @@ from pydantic import ValidationError
 from jiandu.org import SupervisionOrg, supervision_org
 from services.alerts.route_config import MatchConfig, ReceiverConfig, RouteConfig, RoutingFile
 from services.alerts.route_lint import lint
-from services.alerts.route_source import Problem, RoutingError, SourceLines
+from services.alerts.route_source import Problem, RoutingError, SourceLines, decode
 from services.alerts.routing import RoutingTree, compile_route
 
 
@@ -52,7 +52,7 @@ def load_routes(
 
 def load_routes_file(path: Path, org: SupervisionOrg | None = None) -> RoutingTree:
     """The tree in ``path`` (messages name the file as given)."""
-    return load_routes(path.read_text(encoding="utf-8"), str(path), org)
+    return load_routes(decode(path.read_bytes(), str(path)), str(path), org)
 
 
 @cache

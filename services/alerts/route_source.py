@@ -7,6 +7,9 @@ from dataclasses import dataclass
 from typing import Any
 
 import yaml
+import yaml.reader
+from yaml.constructor import ConstructorError
+from yaml.nodes import Node
 
 
 @dataclass(frozen=True)
@@ -29,6 +32,27 @@ class RoutingError(ValueError):
         self.problems = tuple(problems)
 
 
+def decode(raw: bytes, file: str) -> str:
+    """``raw`` as UTF-8 text; raises ``RoutingError`` at the line of the first invalid byte."""
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        reason = f"not UTF-8: byte 0x{raw[exc.start]:02x} at offset {exc.start}"
+        raise RoutingError([Problem(file, line, reason)]) from None
+
+
+class _Loader(yaml.SafeLoader):
+    """SafeLoader whose value errors (a 5,000-digit integer, an impossible date) carry the
+    node's position instead of escaping as ValueError."""
+
+    def construct_object(self, node: Node, deep: bool = False) -> Any:
+        try:
+            return super().construct_object(node, deep)
+        except (ValueError, TypeError, OverflowError) as exc:
+            raise ConstructorError(None, None, f"{exc}", node.start_mark) from exc
+
+
 class SourceLines:
     """A YAML text with the lines of its nodes; ``line(path)`` finds the deepest node on a path
     of keys and indices (parts not in the file, such as pydantic's union tags, are skipped)."""
@@ -38,10 +62,16 @@ class SourceLines:
         self.file = file
         try:
             self.root = yaml.compose(text, Loader=yaml.SafeLoader)
-            self.data: Any = yaml.safe_load(text)
+            self.data: Any = yaml.load(text, Loader=_Loader)  # _Loader is a SafeLoader
         except yaml.MarkedYAMLError as exc:
             line = exc.problem_mark.line + 1 if exc.problem_mark else 1
             raise RoutingError([Problem(file, line, f"YAML: {exc.problem}")]) from None
+        except yaml.reader.ReaderError as exc:  # a character YAML does not allow (NUL, ESC, ...)
+            line = text.count("\n", 0, exc.position) + 1
+            reason = f"YAML: {str(exc).splitlines()[0]}"
+            raise RoutingError([Problem(file, line, reason)]) from None
+        except RecursionError:
+            raise RoutingError([Problem(file, 1, "YAML: nested too deeply")]) from None
 
     def line(self, path: Sequence[Any]) -> int:
         """The 1-based line of the deepest node found along ``path``."""

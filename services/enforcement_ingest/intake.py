@@ -106,7 +106,8 @@ class Intake:
         sent = await self._send_fresh(fresh)
         rejected = [(i, v) for i, v in enumerate(verdicts) if v.event is None]
         dead = await self._publisher.publish(
-            self._publisher.dlq_topic, [_dlq_record(principal, i, v) for i, v in rejected]
+            self._publisher.dlq_topic,
+            [_dlq_record(principal, i, v, self._limits.max_event_bytes) for i, v in rejected],
         )
         await self._await_all(sent, dead, [w for _, w in plan if w is not None])
         return self._outcomes(principal, verdicts, plan, iter(sent.result()))
@@ -187,7 +188,9 @@ class Intake:
         return outcomes
 
 
-def _dlq_record(principal: Principal, index: int, verdict: Verdict) -> Record:
+def _dlq_record(principal: Principal, index: int, verdict: Verdict, max_bytes: int) -> Record:
+    """The DLQ copy of a rejected event: its bytes cut to ``max_bytes`` (an oversized event
+    would be refused by the broker too, failing the whole call), with its reasons in headers."""
     errors = [{"field": e.field, "reason": e.reason, "code": e.code} for e in verdict.errors]
     headers = [
         ("jiandu_reason", verdict.reason.encode()),
@@ -196,4 +199,6 @@ def _dlq_record(principal: Principal, index: int, verdict: Verdict) -> Record:
         ("jiandu_batch_index", str(index).encode()),
         ("jiandu_received_at_ms", str(int(time.time() * 1000)).encode()),
     ]
-    return Record(key=principal.name.encode(), value=verdict.raw, headers=headers)
+    if len(verdict.raw) > max_bytes:
+        headers.append(("jiandu_original_bytes", str(len(verdict.raw)).encode()))
+    return Record(key=principal.name.encode(), value=verdict.raw[:max_bytes], headers=headers)

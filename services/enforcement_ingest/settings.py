@@ -24,9 +24,20 @@ class IngestSettings(GrpcServerSettings):
     tokens: SecretStr | None = Field(
         default=None, description="inline tokens: 'TOKEN=DEPT[,DEPT];TOKEN=DEPT' (for tests/dev)"
     )
-    max_batch_events: int = Field(default=1000, ge=1, le=100_000, description="events per call")
-    max_event_bytes: int = Field(default=64 * 1024, ge=1024, description="bytes per event")
-    max_request_bytes: int = Field(default=32 * 1024 * 1024, description="gRPC message limit")
+    max_batch_events: int = Field(
+        default=1000, ge=1, le=100_000, description="events per call; more: all rejected"
+    )
+    max_event_bytes: int = Field(
+        default=64 * 1024,
+        ge=1024,
+        le=1_000_000,
+        description="bytes per event; more: rejected (under the broker's 1 MiB message limit)",
+    )
+    max_request_bytes: int = Field(
+        default=32 * 1024 * 1024,
+        ge=1024 * 1024,
+        description="gRPC message limit (receive and send); more: RESOURCE_EXHAUSTED",
+    )
     publish_timeout_s: float = Field(
         default=15.0, gt=0, description="wait for acks=all before answering UNAVAILABLE"
     )

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import textwrap
+from pathlib import Path
 
 import pytest
 
-from services.alerts.route_loader import check_routes
+from services.alerts.route_loader import check_routes, load_routes_file
 from services.alerts.route_source import RoutingError
 from tests.alerts.helpers import tree
 
@@ -177,3 +178,22 @@ def test_load_refuses_a_tree_with_problems() -> None:
 def test_reachable_siblings_are_not_flagged(routes: str) -> None:
     text = "version: t\nroute:\n  receivers: [V-SF]\n  routes:\n" + textwrap.indent(routes, "    ")
     assert check_routes(text, "t.yaml")[1] == []
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        # found by tests/fuzz: these escaped as UnicodeDecodeError, ReaderError and ValueError
+        (b'version: "1"\n\xff\n', "routes.yaml:2: not UTF-8: byte 0xff at offset 13"),
+        (b'version: "1"\nroute: {name: a\x00}\n', "routes.yaml:2: YAML: unacceptable character"),
+        (b'version: "1"\nroute: {name: ' + b"9" * 5000 + b"}\n", "routes.yaml:2: YAML: Exceeds"),
+    ],
+)
+def test_unreadable_routing_files_are_problems_not_crashes(
+    tmp_path: Path, raw: bytes, expected: str
+) -> None:
+    path = tmp_path / "routes.yaml"
+    path.write_bytes(raw)
+    with pytest.raises(RoutingError) as raised:
+        load_routes_file(path)
+    assert any(expected in str(p) for p in raised.value.problems), raised.value.problems

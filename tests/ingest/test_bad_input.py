@@ -92,3 +92,26 @@ async def _still_serving(ingest: Ingest) -> None:
     health = health_pb2_grpc.HealthStub(ingest.channel)
     answer = await health.Check(health_pb2.HealthCheckRequest(service=""))
     assert answer.status == health_pb2.HealthCheckResponse.SERVING
+
+
+async def test_an_event_over_the_broker_limit_is_kept_cut_to_the_event_limit(
+    ingest: Ingest,
+) -> None:
+    # found by tests/fuzz: a 2 MB event was copied whole to the DLQ, the broker refused it
+    # (MessageSizeTooLarge) and the call failed UNAVAILABLE, "retry it", for ever
+    limit = ingest.settings.max_event_bytes
+    event = make_event("inspection")
+    event["padding"] = "x" * (2 * 1024 * 1024)
+    raw = json.dumps(event).encode()
+    good = json.dumps(make_event("inspection", event_id="after-the-big-one")).encode()
+    response = await ingest.publish([raw, good])
+
+    assert [o.status for o in response.outcomes] == [
+        ingest_pb2.STATUS_REJECTED,
+        ingest_pb2.STATUS_ACCEPTED,
+    ]
+    (dead,) = ingest.records(topics.EVENTS_DLQ)
+    assert dead.value == raw[:limit]
+    assert header(dead.headers, "jiandu_original_bytes") == str(len(raw)).encode()
+    assert b"too_large" in (header(dead.headers, "jiandu_errors") or b"")
+    assert len(ingest.records(topics.EVENTS)) == 1

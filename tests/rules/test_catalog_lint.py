@@ -328,3 +328,28 @@ def test_a_manifest_naming_a_missing_file_is_a_problem(
     lines = str(caught.value).splitlines()
     assert lines[0].startswith("catalog.yaml:")
     assert "listed file benchmarks/ecology.yaml not found" in lines[0]
+
+
+BOMB = "".join(
+    f"{name}: &{name} [{', '.join([f'*{prev}'] * 9)}]\n"
+    for prev, name in zip("abcdef", "bcdefg", strict=True)
+)
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        # found by tests/fuzz: these escaped as UnicodeDecodeError, ReaderError, or took minutes
+        (b"kind: lists\n\xff\n", "x.yaml:2: not UTF-8: byte 0xff at offset 12"),
+        (b"kind: lists\ntitle: a\x00b\n", "x.yaml:2: YAML: unacceptable character #x0000"),
+        (b"kind: lists\ntitle: \x1b[31m\n", "x.yaml:2: YAML: unacceptable character #x001b"),
+        (b"a: &a [x, x, x, x, x, x, x, x, x]\n" + BOMB.encode(), "nodes (aliases expanded)"),
+    ],
+)
+def test_unreadable_yaml_is_a_problem_not_a_crash(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, raw: bytes, expected: str
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "x.yaml").write_bytes(raw)
+    report = lint([tmp_path / "x.yaml"])
+    assert any(expected in str(p) for p in report.problems), report.problems

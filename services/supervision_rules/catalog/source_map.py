@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+import yaml.reader
 from yaml.constructor import ConstructorError
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
@@ -53,7 +54,22 @@ class _Loader(yaml.SafeLoader):
             raise ConstructorError(None, None, f"{node.value!r}: {exc}", node.start_mark) from exc
 
 
-def _walk(node: Node, path: PathKey, source: SourceMap, problems: list[Problem]) -> None:
+MAX_NODES = 200_000
+"""Nodes a file may expand to (aliases counted each time): the shipped files have under 5,000;
+an alias bomb (anchors of anchors) would otherwise take minutes to walk and validate."""
+
+
+class _TooManyNodes(Exception):
+    def __init__(self, line: int) -> None:
+        self.line = line
+
+
+def _walk(
+    node: Node, path: PathKey, source: SourceMap, problems: list[Problem], budget: list[int]
+) -> None:
+    budget[0] -= 1
+    if budget[0] < 0:
+        raise _TooManyNodes(node.start_mark.line + 1)
     source.lines[path] = node.start_mark.line + 1
     if isinstance(node, MappingNode):
         seen: set[str] = set()
@@ -63,11 +79,11 @@ def _walk(node: Node, path: PathKey, source: SourceMap, problems: list[Problem])
                 line = key_node.start_mark.line + 1
                 problems.append(Problem(source.file, line, f"duplicate key {key!r}"))
             seen.add(key)
-            _walk(value_node, (*path, key), source, problems)
+            _walk(value_node, (*path, key), source, problems, budget)
             source.lines[(*path, key)] = key_node.start_mark.line + 1
     elif isinstance(node, SequenceNode):
         for index, child in enumerate(node.value):
-            _walk(child, (*path, index), source, problems)
+            _walk(child, (*path, index), source, problems, budget)
 
 
 def read_yaml(path: Path, display: str) -> tuple[object, SourceMap, list[Problem]]:
@@ -75,21 +91,43 @@ def read_yaml(path: Path, display: str) -> tuple[object, SourceMap, list[Problem
     keys). ``display`` is the file name used in problems."""
     source = SourceMap(display)
     try:
-        text = path.read_text(encoding="utf-8")
+        raw = path.read_bytes()
     except OSError as exc:
         return None, source, [Problem(display, 1, f"cannot read: {exc.strerror or exc}")]
-    loader = _Loader(text)
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        reason = f"not UTF-8: byte 0x{raw[exc.start]:02x} at offset {exc.start}"
+        return None, source, [Problem(display, line, reason)]
+    try:
+        loader = _Loader(text)  # checks every character first
+    except yaml.reader.ReaderError as exc:
+        return None, source, [_reader_problem(display, text, exc)]
     try:
         node = loader.get_single_node()
         if node is None:
             return None, source, [Problem(display, 1, "empty file")]
         problems: list[Problem] = []
-        _walk(node, (), source, problems)
+        _walk(node, (), source, problems, [MAX_NODES])
         data = loader.construct_document(node)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 1
         return None, source, [Problem(display, line, f"YAML: {exc.problem or exc}")]
+    except yaml.reader.ReaderError as exc:
+        return None, source, [_reader_problem(display, text, exc)]
+    except RecursionError:
+        return None, source, [Problem(display, 1, "YAML: nested too deeply")]
+    except _TooManyNodes as exc:
+        reason = f"YAML: more than {MAX_NODES} nodes (aliases expanded)"
+        return None, source, [Problem(display, exc.line, reason)]
     finally:
         loader.dispose()
     return data, source, problems
+
+
+def _reader_problem(display: str, text: str, exc: yaml.reader.ReaderError) -> Problem:
+    """A character YAML does not allow (NUL, ESC, ...), at its line."""
+    line = text.count("\n", 0, exc.position) + 1
+    return Problem(display, line, f"YAML: {str(exc).splitlines()[0]}")
