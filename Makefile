@@ -26,17 +26,7 @@ setup: $(STAMP) ## Create .venv and install jiandu with every extra (idempotent)
 kafka-up: setup ## Start the local single-node Kafka broker (fetched from Maven Central on first use)
 	$(JIANDU) kafka up
 
-kafka-# `make soak SOAK_RATE=30 SOAK_DURATION=600 SOAK_SAMPLE_EVERY=5 SOAK_OUT=.jiandu/soak`
-SOAK_RATE ?= 30
-SOAK_DURATION ?= 600
-SOAK_SAMPLE_EVERY ?= 5
-SOAK_OUT ?= .jiandu/soak
-
-soak: setup ## Whole pipeline at a fixed rate (10 min); RSS, lag, delivery latency: table, CSV, PNG
-	$(JIANDU) soak --rate $(SOAK_RATE) --duration $(SOAK_DURATION) \
-	  --sample-every $(SOAK_SAMPLE_EVERY) --out $(SOAK_OUT)
-
-down: setup ## Stop the local Kafka broker(s) started by `make kafka-up`
+kafka-down: setup ## Stop the local Kafka broker(s) started by `make kafka-up`
 	$(JIANDU) kafka down
 
 protos: setup ## Regenerate the Python code for protos/ (committed)
