@@ -83,8 +83,8 @@ prometheus: ## Install Debian's prometheus if missing (as root with apt-get; oth
 bench: setup ## Measure ingest against kafka-python's own producer benchmark; writes docs/benchmarks.md
 	$(BIN)/python -m jiandu_cli.bench
 
-# `make soak SOAK_RATE=30 SOAK_DURATION=600 SOAK_SAMPLE_EVERY=5 SOAK_OUT=.jiandu/soak`
-SOAK_RATE ?= 30
+# `make soak SOAK_RATE=20 SOAK_DURATION=600 SOAK_SAMPLE_EVERY=5 SOAK_OUT=.jiandu/soak`
+SOAK_RATE ?= 20
 SOAK_DURATION ?= 600
 SOAK_SAMPLE_EVERY ?= 5
 SOAK_OUT ?= .jiandu/soak

@@ -65,7 +65,7 @@ console = Console()
 
 @dataclass(frozen=True)
 class SoakOptions:
-    rate: float = 30.0
+    rate: float = 20.0
     duration_s: float = 600.0
     sample_every_s: float = 5.0
     out: Path = DEFAULT_OUT
@@ -268,7 +268,26 @@ def soak_config(options: SoakOptions) -> DemoConfig:
     )
 
 
+MAX_EVENTS = 12_000
+"""About what ``jiandu.simulation`` can place in one run (15,000 fails: its world of parties and
+inspection caps is full), so rate x duration is at most this (20/s for 10 minutes)."""
+
+
+def _events(options: SoakOptions) -> list[Outgoing]:
+    """The run's events, generated before anything is started; a clear error when too many."""
+    wanted = round(options.rate * options.duration_s)
+    if wanted > MAX_EVENTS:
+        raise SystemExit(
+            f"rate x duration = {wanted} events; the simulation places at most about "
+            f"{MAX_EVENTS} in one run: lower --rate or --duration (docs/soak.md, Known limits)"
+        )
+    return simulate.build_events(
+        options.rate, options.duration_s, options.seed, options.deviating_share
+    )
+
+
 def run(options: SoakOptions, outcome: Outcome) -> None:
+    events = _events(options)
     config = soak_config(options)
     outcome.topic_prefix = config.topic_prefix
     console.rule(f"jiandu soak: {options.rate:g}/s for {options.duration_s:g} s")
@@ -281,9 +300,6 @@ def run(options: SoakOptions, outcome: Outcome) -> None:
     demo_services.start_rules(up.bootstrap, config)
     supervisor = start_alerts(up.bootstrap, config)
     outcome.pids = {n: p for n in SERVICES if (p := processes.pid_of(n))}
-    events = simulate.build_events(
-        options.rate, options.duration_s, options.seed, options.deviating_share
-    )
     console.print(f"generated {len(events)} events; sampling every {options.sample_every_s:g} s")
     outcome.report = Report(planned=len(events))
     asyncio.run(
@@ -564,7 +580,7 @@ def parse(argv: list[str] | None = None) -> SoakOptions:
 
 
 def soak_command(
-    rate: Annotated[float, typer.Option(min=0.1, help="events per second")] = 30.0,
+    rate: Annotated[float, typer.Option(min=0.1, help="events per second")] = 20.0,
     duration: Annotated[float, typer.Option(min=10.0, help="seconds of publishing")] = 600.0,
     sample_every: Annotated[float, typer.Option(min=0.5, help="seconds between samples")] = 5.0,
     out: Annotated[Path, typer.Option(help="where soak.csv/.png/.json go")] = DEFAULT_OUT,
