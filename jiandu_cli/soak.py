@@ -588,6 +588,9 @@ def soak_command(
     warmup: Annotated[
         float, typer.Option(min=0.0, max=0.9, help="share of publishing left out of the slope")
     ] = 0.2,
+    drain: Annotated[
+        float, typer.Option(min=0.0, help="seconds at most to wait for the rules worker after")
+    ] = 120.0,
 ) -> None:
     """Run the whole pipeline at a fixed rate; sample RSS, lag and alert delivery; plot them."""
     soak(
@@ -598,6 +601,7 @@ def soak_command(
             out=out,
             seed=seed,
             warmup=warmup,
+            drain_s=drain,
         )
     )
 
