@@ -9,7 +9,7 @@ JIANDU := $(BIN)/jiandu
 STAMP  := $(VENV)/.installed
 
 .PHONY: help setup kafka-up kafka-down protos protos-check docs docs-check lint typecheck contracts check test \
-        test-unit demo prometheus bench down clean k8s-check
+        test-unit demo prometheus bench soak down clean k8s-check
 
 help: ## Show this help
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-14s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -82,6 +82,16 @@ prometheus: ## Install Debian's prometheus if missing (as root with apt-get; oth
 
 bench: setup ## Measure ingest against kafka-python's own producer benchmark; writes docs/benchmarks.md
 	$(BIN)/python -m jiandu_cli.bench
+
+# `make soak SOAK_RATE=20 SOAK_DURATION=600 SOAK_SAMPLE_EVERY=5 SOAK_OUT=.jiandu/soak`
+SOAK_RATE ?= 20
+SOAK_DURATION ?= 600
+SOAK_SAMPLE_EVERY ?= 5
+SOAK_OUT ?= .jiandu/soak
+
+soak: setup ## Whole pipeline at a fixed rate (10 min); RSS, lag, delivery latency: table, CSV, PNG
+	$(JIANDU) soak --rate $(SOAK_RATE) --duration $(SOAK_DURATION) \
+	  --sample-every $(SOAK_SAMPLE_EVERY) --out $(SOAK_OUT)
 
 down: setup ## Stop what `make demo` (services, Prometheus) / `make kafka-up` started, and only that
 	$(JIANDU) down

@@ -20,6 +20,7 @@ from jiandu_cli import (
     schema,
     serve,
     simulate,
+    soak,
     tokens,
     watch,
 )
@@ -44,6 +45,7 @@ app.command("evaluate")(evaluate.evaluate)
 app.command("simulate")(simulate.simulate)
 app.command("down")(demo.down)
 app.command("watch")(watch.watch)
+app.command("soak")(soak.soak_command)
 
 
 def main() -> None:
