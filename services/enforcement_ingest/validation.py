@@ -58,4 +58,10 @@ def _readable_event_id(raw: bytes) -> str:
     except (ValueError, RecursionError):
         return ""
     found = data.get("event_id") if isinstance(data, dict) else None
-    return found if isinstance(found, str) and 0 < len(found) <= MAX_ID_CHARS else ""
+    if not isinstance(found, str) or not 0 < len(found) <= MAX_ID_CHARS:
+        return ""
+    try:
+        found.encode("utf-8")  # JSON may escape a lone surrogate; protobuf strings are UTF-8
+    except UnicodeEncodeError:
+        return ""
+    return found

@@ -71,3 +71,4 @@ def test_a_rejected_event_still_names_its_id_when_it_can_be_read() -> None:
     assert judge(b'{"event_id": 7}', 64_000).event_id == ""
     assert judge(b"[1, 2", 64_000).event_id == ""
     assert judge(json.dumps({"event_id": "x" * 129}).encode(), 64_000).event_id == ""
+    assert judge(b'{"event_id": "\\ud800"}', 64_000).event_id == "", "a lone surrogate"
