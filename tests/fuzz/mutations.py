@@ -12,27 +12,8 @@ from typing import Any, NamedTuple
 
 from hypothesis import strategies as st
 
-from jiandu.events import EventRejected, parse_event
+from jiandu.events import KINDS, EventRejected, parse_event
 from tests.factories import Json, encode, make_event
-
-KINDS = (
-    "inspection",
-    "case_filed",
-    "case_suspended",
-    "deadline_extended",
-    "hearing_notified",
-    "legal_review",
-    "collective_discussion",
-    "penalty_decided",
-    "decision_served",
-    "decision_published",
-    "decision_changed",
-    "coercive_measure_started",
-    "coercive_measure_ended",
-    "correction_ordered",
-    "reinspection",
-    "accident_reported",
-)
 
 BOUNDS: dict[tuple[str, str], tuple[int, int]] = {
     ("penalty_decided", "payload.fine_yuan"): (0, 100_000_000_000),
