@@ -21,6 +21,7 @@ from rich.json import JSON
 from rich.table import Table
 
 from jiandu.alerts.v1 import alerts_pb2 as pb
+from jiandu.deviations import Severity
 from jiandu_cli.alerts_client import (
     DISPOSITIONS,
     SEVERITIES,
@@ -28,14 +29,13 @@ from jiandu_cli.alerts_client import (
     AlertsClient,
     DispositionName,
     NoSuchAlert,
-    SeverityName,
-    StateName,
     alert_filter,
     describe,
     exit_code,
     local_time,
     name_of,
 )
+from services.alerts.model import AlertState
 
 T = TypeVar("T")
 app = typer.Typer(no_args_is_help=True, pretty_exceptions_enable=False)
@@ -54,7 +54,7 @@ TokenOption = Annotated[
 ChecksOption = Annotated[
     list[str] | None, typer.Option("--check", help="check id, e.g. C02 (repeatable)")
 ]
-SeveritiesOption = Annotated[list[SeverityName] | None, typer.Option("--severity")]
+SeveritiesOption = Annotated[list[Severity] | None, typer.Option("--severity")]
 AlertId = Annotated[str, typer.Argument(help="alert id, or a unique prefix of it")]
 DEFAULT_TARGET = "127.0.0.1:50052"
 
@@ -108,7 +108,7 @@ def call(target: str, token: str, use: Callable[[AlertsClient], Awaitable[T]]) -
 
 @app.command("list")
 def list_alerts(
-    state: Annotated[list[StateName] | None, typer.Option("--state")] = None,
+    state: Annotated[list[AlertState] | None, typer.Option("--state")] = None,
     check: ChecksOption = None,
     severity: SeveritiesOption = None,
     region: Annotated[str, typer.Option(help="region code prefix, e.g. 140703")] = "",

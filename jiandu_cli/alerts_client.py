@@ -41,25 +41,6 @@ UNREACHABLE = (grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED)
 BEIJING = timezone(timedelta(hours=8), "UTC+8")
 
 
-class SeverityName(StrEnum):
-    """Severity choices of the CLI options."""
-
-    LOW = "low"
-    MEDIUM = "medium"
-    HIGH = "high"
-    CRITICAL = "critical"
-
-
-class StateName(StrEnum):
-    """Alert state choices of the CLI options."""
-
-    NEW = "new"
-    ACKNOWLEDGED = "acknowledged"
-    SILENCED = "silenced"
-    ESCALATED = "escalated"
-    RESOLVED = "resolved"
-
-
 class DispositionName(StrEnum):
     """Disposition choices of ``alerts ack``."""
 
