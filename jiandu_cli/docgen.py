@@ -2,7 +2,8 @@
 
 Writes docs/events.schema.json (the JSON Schema), docs/events.md (each kind, its fields and an
 example from examples/events.jsonl), docs/settings.md (every setting, from the settings
-classes) and docs/operations.md (the hand-written docs/templates/operations.md.in with the same
+classes), the JSON Schemas of the token keys file and the revocation list (deploy/security/)
+and docs/operations.md (the hand-written docs/templates/operations.md.in with the same
 settings tables put in at its ``<!-- docgen:settings -->`` line). ``--check`` fails when a
 committed file differs from what would be generated.
 """
@@ -21,6 +22,9 @@ from pydantic_settings import BaseSettings
 
 from jiandu.events import KINDS, EnforcementEvent, EventBase, vocabulary
 from jiandu.settings import KafkaSettings
+from jiandu.tokens.keys import KeysFile
+from jiandu.tokens.revocations import RevocationsFile
+from jiandu.tokens.source import schema_text as data_schema_text
 from jiandu_cli.checkdocs import checks_markdown
 from jiandu_cli.schema import schema_text
 from services.alerts.settings import AlertsSettings
@@ -180,6 +184,8 @@ GENERATED: dict[str, Callable[[], str]] = {
     "docs/settings.md": settings_markdown,
     "docs/operations.md": operations_markdown,
     "docs/checks.md": checks_markdown,
+    "deploy/security/token-keys.schema.json": lambda: data_schema_text(KeysFile),
+    "deploy/security/revoked.schema.json": lambda: data_schema_text(RevocationsFile),
 }
 
 

@@ -38,7 +38,11 @@ app.add_typer(alerts.app, name="alerts", help="List, show, acknowledge and silen
 app.add_typer(certs.app, name="certs", help="Local CA and certificates for TLS (dev).")
 app.add_typer(routes.app, name="routes", help="Test and lint the alert routing tree.")
 app.add_typer(serve.app, name="serve", help="Run a service in the foreground.")
-app.add_typer(tokens.app, name="token", help="Department tokens for publishing.")
+app.add_typer(
+    tokens.app,
+    name="token",
+    help="Signed tokens, signing keys, revocation list.",
+)
 app.command("publish")(publish.publish)
 app.command("schema")(schema.schema)
 app.command("evaluate")(evaluate.evaluate)

@@ -44,6 +44,13 @@ class AlertsMetrics:
         self.denied = Counter(
             "jiandu_alerts_denied_total", "Refused calls", ["status"], registry=self.registry
         )
+        # Calls refused at authentication, by reason (jiandu.tokens.Reason, a closed set).
+        self.auth_refused = Counter(
+            "jiandu_alerts_auth_refused_total",
+            "Calls refused at authentication, by reason",
+            ["reason"],
+            registry=self.registry,
+        )
 
     def routed(self, alert: Alert, deviation: Deviation) -> None:
         for delivery in alert.deliveries:

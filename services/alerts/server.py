@@ -22,6 +22,7 @@ from jiandu import topics
 from jiandu.alerts.v1 import alerts_pb2, alerts_pb2_grpc
 from jiandu.grpc_auth import BearerAuthInterceptor
 from jiandu.tls import add_port, server_transport
+from jiandu.tokens import ALERTS_AUDIENCE, SupervisorClaims, TokenVerifier
 from services.alerts.book import AlertBook
 from services.alerts.intake import DeviationIntake
 from services.alerts.log import StateLog
@@ -31,7 +32,7 @@ from services.alerts.policy import default_policy, load_policy_file
 from services.alerts.route_loader import default_tree, load_routes_file
 from services.alerts.servicer import AlertServicer
 from services.alerts.settings import AlertsSettings
-from services.alerts.supervisors import SupervisorRegistry
+from services.alerts.supervisors import SupervisorRegistry, supervisor_tokens
 
 log = logging.getLogger(__name__)
 SERVICE_NAME = alerts_pb2.DESCRIPTOR.services_by_name["AlertService"].full_name
@@ -53,11 +54,13 @@ class AlertsServer:
         self._server: grpc.aio.Server | None = None
         self._consumer: AIOKafkaConsumer | None = None
         self._tasks: list[asyncio.Task[None]] = []
+        self._signed: TokenVerifier[SupervisorClaims] | None = None
 
     async def start(self) -> int:
         """Read the state log, start consuming deviations and serving; the bound gRPC port."""
         s = self.settings
         transport = server_transport(s.tls(), s.host)  # refuses before any Kafka work
+        self._signed = s.token_verifier(ALERTS_AUDIENCE)  # so does a bad keys file
         await self.state.start()
         self._tasks.append(asyncio.create_task(self.state.follow(), name="state-log"))
         await asyncio.wait_for(self.state.ready.wait(), timeout=120)
@@ -86,16 +89,17 @@ class AlertsServer:
         registry = SupervisorRegistry.from_sources(
             s.tokens_file, s.tokens.get_secret_value() if s.tokens else None
         )
-        if not len(registry):
+        if not len(registry) and self._signed is None:
             log.warning("no supervisor tokens configured: every call will be refused")
         key = s.cursor_key.get_secret_value().encode() if s.cursor_key else None
         if key is None:
             log.warning("JIANDU_ALERTS_CURSOR_KEY unset: cursors are valid for this process only")
             key = secrets.token_bytes(32)
         interceptor = BearerAuthInterceptor(
-            registry.authenticate,
+            supervisor_tokens(registry, self._signed).authenticate,
             lambda code: self.metrics.denied.labels(code).inc(),
             "a valid supervisor token",
+            lambda reason: self.metrics.auth_refused.labels(reason).inc(),
         )
         server = grpc.aio.server(interceptors=[interceptor])
         servicer = AlertServicer(

@@ -8,9 +8,10 @@ from pydantic import Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
 from jiandu.settings import GrpcServerSettings, KafkaSettings
+from jiandu.tokens.settings import SignedTokenSettings
 
 
-class AlertsSettings(GrpcServerSettings):
+class AlertsSettings(GrpcServerSettings, SignedTokenSettings):
     """Settings of the alerts service. See docs/alerts.md and docs/settings.md."""
 
     model_config = SettingsConfigDict(env_prefix="JIANDU_ALERTS_", frozen=True, extra="ignore")

@@ -1,7 +1,9 @@
 """Supervisor tokens: who may see and act on which alerts. Deny by default.
 
 A token maps to a Supervisor: a name (the actor in alert history; safe to log) and a Scope
-(channel, org unit, jurisdiction, permissions). Tokens are stored as SHA-256 hashes.
+(channel, org unit, jurisdiction, permissions). Two kinds of token: signed (``jiandu.tokens``,
+the production path: expiry, rotation, revocation; the scope is in the claims) and static opaque
+tokens stored as SHA-256 hashes (inline raw tokens for tests).
 """
 
 from __future__ import annotations
@@ -15,6 +17,8 @@ from pathlib import Path
 import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
+from jiandu.org import SupervisionOrg, supervision_org
+from jiandu.tokens import BearerTokens, SupervisorClaims, TokenVerifier
 from services.alerts.scope import Scope
 
 
@@ -84,3 +88,24 @@ class SupervisorRegistry:
                 {"supervisors": json.loads(inline)}
             ).supervisors
         return cls(entries)
+
+
+def supervisor_of(claims: SupervisorClaims, org: SupervisionOrg | None = None) -> Supervisor:
+    """The Supervisor of a verified supervisor token; ValueError when its Scope is not one the
+    org has (unit of another channel, jurisdiction outside the unit)."""
+    scope = Scope(
+        channel=claims.channel,
+        unit=claims.org_unit,
+        jurisdiction=claims.jurisdiction,
+        permissions=frozenset(claims.permissions),  # type: ignore[arg-type]
+    )
+    if not scope.valid(org or supervision_org()):
+        raise ValueError(f"scope {scope.describe()} is not in the supervision org")
+    return Supervisor(claims.sub, scope, datetime.fromtimestamp(claims.exp, UTC))
+
+
+def supervisor_tokens(
+    registry: SupervisorRegistry, signed: TokenVerifier[SupervisorClaims] | None
+) -> BearerTokens[Supervisor, SupervisorClaims]:
+    """Static tokens from ``registry`` and, when keys are configured, signed tokens."""
+    return BearerTokens(registry.authenticate, signed, supervisor_of)

@@ -1,18 +1,24 @@
 """Authentication of departments: the kernel's deny-by-default bearer interceptor over the
-department token registry."""
+department tokens (signed, or static hashed)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
 from jiandu.grpc_auth import BearerAuthInterceptor, current_principal
-from services.enforcement_ingest.tokens import Principal, TokenRegistry
+from jiandu.tokens import BearerTokens, DepartmentClaims
+from services.enforcement_ingest.tokens import Principal
 
 __all__ = ["Principal", "current_principal", "department_auth"]
 
 
 def department_auth(
-    registry: TokenRegistry, on_denied: Callable[[str], None]
+    tokens: BearerTokens[Principal, DepartmentClaims],
+    on_denied: Callable[[str], None],
+    on_refused: Callable[[str], None] | None = None,
 ) -> BearerAuthInterceptor:
-    """The interceptor for IngestService: a department token from ``registry``."""
-    return BearerAuthInterceptor(registry.authenticate, on_denied, "a valid department token")
+    """The interceptor for IngestService: a department token (``on_denied`` gets the status,
+    ``on_refused`` the reason of a refused token)."""
+    return BearerAuthInterceptor(
+        tokens.authenticate, on_denied, "a valid department token", on_refused
+    )

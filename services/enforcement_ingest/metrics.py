@@ -38,6 +38,13 @@ class IngestMetrics:
             ["status"],
             registry=self.registry,
         )
+        # Calls refused at authentication, by reason (jiandu.tokens.Reason, a closed set).
+        self.auth_refused = Counter(
+            "jiandu_ingest_auth_refused_total",
+            "Calls refused at authentication, by reason",
+            ["reason"],
+            registry=self.registry,
+        )
         # Time from receiving a batch to answering it (includes acks=all from the brokers).
         self.publish_seconds = Histogram(
             "jiandu_ingest_publish_seconds",

@@ -16,6 +16,7 @@ from grpc_reflection.v1alpha import reflection
 
 from jiandu.ingest.v1 import ingest_pb2, ingest_pb2_grpc
 from jiandu.tls import add_port, server_transport
+from jiandu.tokens import INGEST_AUDIENCE, BearerTokens, DepartmentClaims
 from services.enforcement_ingest.auth import department_auth
 from services.enforcement_ingest.dedup import DedupIndex
 from services.enforcement_ingest.history import History, Sink
@@ -24,7 +25,7 @@ from services.enforcement_ingest.metrics import IngestMetrics
 from services.enforcement_ingest.publisher import Publisher
 from services.enforcement_ingest.servicer import IngestServicer
 from services.enforcement_ingest.settings import IngestSettings
-from services.enforcement_ingest.tokens import TokenRegistry
+from services.enforcement_ingest.tokens import Principal, TokenRegistry, department_tokens
 
 log = logging.getLogger(__name__)
 SERVICE_NAME = ingest_pb2.DESCRIPTOR.services_by_name["IngestService"].full_name
@@ -49,8 +50,10 @@ class IngestServer:
         registry = TokenRegistry.from_sources(
             s.tokens_file, s.tokens.get_secret_value() if s.tokens else None
         )
-        if not len(registry):
+        signed = s.token_verifier(INGEST_AUDIENCE)
+        if not len(registry) and signed is None:
             log.warning("no department tokens configured: every Publish will be refused")
+        tokens = department_tokens(registry, signed)
         self.metrics.expect(registry.departments())
         loop = asyncio.get_running_loop()
         self._publisher = await loop.run_in_executor(
@@ -67,7 +70,7 @@ class IngestServer:
         sink = _threadsafe(loop, intake.remember)
         await loop.run_in_executor(None, self._history.load, intake.remember)
         self._history.tail(sink)
-        self._server = self._build_server(registry, intake)
+        self._server = self._build_server(tokens, intake)
         self.port = add_port(self._server, f"{s.host}:{s.port}", transport)
         await self._server.start()
         await self._health.set(SERVICE_NAME, health_pb2.HealthCheckResponse.SERVING)
@@ -75,8 +78,14 @@ class IngestServer:
         log.info("ingest serving on %s:%d (%s)", s.host, self.port, transport.mode)
         return self.port
 
-    def _build_server(self, registry: TokenRegistry, intake: Intake) -> grpc.aio.Server:
-        interceptor = department_auth(registry, lambda code: self.metrics.calls.labels(code).inc())
+    def _build_server(
+        self, tokens: BearerTokens[Principal, DepartmentClaims], intake: Intake
+    ) -> grpc.aio.Server:
+        interceptor = department_auth(
+            tokens,
+            lambda code: self.metrics.calls.labels(code).inc(),
+            lambda reason: self.metrics.auth_refused.labels(reason).inc(),
+        )
         server = grpc.aio.server(
             interceptors=[interceptor],
             options=[

@@ -8,9 +8,10 @@ from pydantic import Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
 from jiandu.settings import GrpcServerSettings, KafkaSettings
+from jiandu.tokens.settings import SignedTokenSettings
 
 
-class IngestSettings(GrpcServerSettings):
+class IngestSettings(GrpcServerSettings, SignedTokenSettings):
     """Settings of enforcement_ingest. Defaults are safe for a laptop; see docs/settings.md."""
 
     model_config = SettingsConfigDict(env_prefix="JIANDU_INGEST_", frozen=True, extra="ignore")

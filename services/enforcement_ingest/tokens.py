@@ -1,7 +1,9 @@
 """Department tokens: who may publish for which departments. Deny by default.
 
-Tokens are stored as SHA-256 hashes (a tokens file never holds a usable secret). A token maps to a
-Principal: a name for logs and the department codes it may publish for.
+Two kinds map to the same Principal (a name for logs and the department codes it may publish
+for): signed tokens (``jiandu.tokens``, the production path: expiry, rotation, revocation), and
+static opaque tokens stored as SHA-256 hashes (a tokens file never holds a usable secret; inline
+``TOKEN=DEPT`` pairs for tests and dev).
 """
 
 from __future__ import annotations
@@ -13,6 +15,8 @@ from pathlib import Path
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field
+
+from jiandu.tokens import BearerTokens, DepartmentClaims, TokenVerifier
 
 
 @dataclass(frozen=True)
@@ -86,3 +90,15 @@ class TokenRegistry:
                 f"inline-{number}", frozenset(departments.split(","))
             )
         return cls(principals)
+
+
+def principal_of(claims: DepartmentClaims) -> Principal:
+    """The Principal of a verified department token: its holder and departments."""
+    return Principal(claims.sub, frozenset(claims.departments))
+
+
+def department_tokens(
+    registry: TokenRegistry, signed: TokenVerifier[DepartmentClaims] | None
+) -> BearerTokens[Principal, DepartmentClaims]:
+    """Static tokens from ``registry`` and, when keys are configured, signed tokens."""
+    return BearerTokens(registry.authenticate, signed, principal_of)
