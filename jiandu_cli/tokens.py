@@ -75,7 +75,7 @@ def scope_claims(
             "channel": channel,
             "unit": unit,
             "jurisdiction": jurisdiction,
-            "permissions": permissions or ["read"],
+            "permissions": ["read", *permissions],
         }
     )
     if not scope.valid(supervision_org()):
@@ -111,7 +111,7 @@ def issue(
     channel: Annotated[Channel | None, typer.Option(help="supervisor channel")] = None,
     unit: Annotated[str | None, typer.Option(help="supervisor org unit, e.g. SF-140703")] = None,
     jurisdiction: Annotated[str | None, typer.Option(help="region-code prefix")] = None,
-    permission: Annotated[list[str], typer.Option(help="read, ack, silence (repeat)")] = [],  # noqa: B006
+    permission: Annotated[list[str], typer.Option(help="ack, silence (repeat; read always)")] = [],  # noqa: B006
     issuer: Annotated[str, typer.Option(help="iss; servers' TOKEN_ISSUER")] = DEFAULT_ISSUER,
 ) -> None:
     """Mint a signed token. The token is printed once, on stdout; its jti and expiry (for the

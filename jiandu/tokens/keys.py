@@ -80,7 +80,7 @@ def parse_public_key(pem: str) -> Ed25519PublicKey:
     except (ValueError, TypeError):
         raise ValueError("not a PEM public key") from None
     if not isinstance(key, Ed25519PublicKey):
-        raise ValueError(f"a {type(key).__name__.removesuffix('PublicKey')} key: need Ed25519")
+        raise ValueError("not an Ed25519 key (the only kind accepted)")
     return key
 
 
