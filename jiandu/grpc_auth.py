@@ -7,13 +7,17 @@ refused). A service supplies its own authenticate function and its own principal
 
 The client is told only UNAUTHENTICATED; why (a :class:`jiandu.tokens.Reason`) goes to the log,
 with the method and the peer but never the token, and to ``on_refused`` (a denial counter).
+A server stream re-checks its token at most every ``recheck_s`` as it sends, so a stream ends
+(UNAUTHENTICATED) soon after its token expires, is revoked or loses its key.
 """
 
 from __future__ import annotations
 
 import contextvars
 import logging
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import aclosing
 from typing import Any, TypeAlias
 
 import grpc
@@ -43,11 +47,13 @@ class BearerAuthInterceptor(grpc.aio.ServerInterceptor):
         on_denied: Callable[[str], None],
         who: str = "a valid token",
         on_refused: Callable[[str], None] | None = None,
+        recheck_s: float = 1.0,
     ) -> None:
         self._authenticate = authenticate
         self._on_denied = on_denied
         self._on_refused = on_refused
         self._message = f"{who} is required"
+        self._recheck_s = recheck_s
 
     async def intercept_service(
         self,
@@ -58,18 +64,30 @@ class BearerAuthInterceptor(grpc.aio.ServerInterceptor):
         if details.method.startswith(PUBLIC_SERVICES) or handler is None:
             return handler
         token = bearer(details.invocation_metadata)
+        principal, refused = self._judge(token)
+        if principal is None:
+            return _deny(handler, self._message, self._refuse(details.method, refused))
+
+        def recheck() -> str | None:
+            again, why = self._judge(token)
+            return None if again is not None else self._refuse(details.method, why)
+
+        return _with_principal(handler, principal, recheck, self._recheck_s)
+
+    def _judge(self, token: str | None) -> tuple[Any | None, TokenRefused]:
+        """The principal of ``token`` (or None) and the refusal that applies when it is None."""
         try:
             principal = self._authenticate(token)
         except TokenRefused as error:
-            principal, refused = None, error
-        else:
-            refused = TokenRefused(Reason.MISSING if not token else Reason.UNKNOWN_TOKEN)
-        if principal is not None:
-            return _with_principal(handler, principal)
+            return None, error
+        return principal, TokenRefused(Reason.MISSING if not token else Reason.UNKNOWN_TOKEN)
+
+    def _refuse(self, method: str, refused: TokenRefused) -> str:
+        """Count a refusal; what to log about it."""
         self._on_denied("UNAUTHENTICATED")
         if self._on_refused is not None:
             self._on_refused(refused.reason.value)
-        return _deny(handler, self._message, f"{details.method}: {refused}")
+        return f"{method}: {refused}"
 
 
 def bearer(metadata: Any) -> str | None:
@@ -103,7 +121,9 @@ def _deny(handler: Handler, message: str, why: str = "") -> Handler:
     )
 
 
-def _with_principal(handler: Handler, principal: Any) -> Handler:
+def _with_principal(
+    handler: Handler, principal: Any, recheck: Callable[[], str | None], recheck_s: float
+) -> Handler:
     if handler.unary_unary is not None:
         unary: Any = handler.unary_unary
 
@@ -119,8 +139,17 @@ def _with_principal(handler: Handler, principal: Any) -> Handler:
 
         async def call_stream(request: Any, context: Context) -> AsyncIterator[Any]:
             current_principal.set(principal)
-            async for item in stream(request, context):
-                yield item
+            checked = time.monotonic()
+            async with aclosing(stream(request, context)) as items:
+                async for item in items:
+                    if time.monotonic() - checked >= recheck_s:
+                        checked = time.monotonic()
+                        if (why := recheck()) is not None:
+                            log.warning("ended %s from %s", why, context.peer())
+                            await context.abort(
+                                grpc.StatusCode.UNAUTHENTICATED, "the token is no longer valid"
+                            )
+                    yield item
 
         return grpc.unary_stream_rpc_method_handler(
             call_stream, handler.request_deserializer, handler.response_serializer

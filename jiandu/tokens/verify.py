@@ -8,7 +8,7 @@ failed. ``detail`` names the token (kid, sub, jti when known), never the token i
 
 from __future__ import annotations
 
-import time
+import re
 from collections.abc import Callable
 from enum import StrEnum
 from typing import Any, Generic, TypeVar
@@ -17,7 +17,7 @@ import jwt
 from pydantic import ValidationError
 
 from jiandu.tokens.claims import ALGORITHM, CLAIMS, TokenClaims
-from jiandu.tokens.keys import KeyRing
+from jiandu.tokens.keys import KID_PATTERN, KeyRing
 from jiandu.tokens.revocations import RevocationList
 
 C = TypeVar("C", bound=TokenClaims)
@@ -115,11 +115,11 @@ class TokenVerifier(Generic[C]):
         except jwt.DecodeError:
             raise TokenRefused(Reason.MALFORMED, "header") from None
         if header.get("alg") != ALGORITHM:
-            raise TokenRefused(Reason.ALGORITHM, f"alg={header.get('alg')!s:.20}")
+            raise TokenRefused(Reason.ALGORITHM, f"alg={str(header.get('alg'))[:20]!r}")
         kid = header.get("kid")
-        if not isinstance(kid, str) or not kid:
-            raise TokenRefused(Reason.UNKNOWN_KEY, "no kid")
-        return kid[:64]
+        if not isinstance(kid, str) or not re.match(KID_PATTERN, kid):
+            raise TokenRefused(Reason.UNKNOWN_KEY, "no kid, or not a valid one")
+        return kid
 
     def _decode(self, token: str, key: Any, kid: str) -> dict[str, Any]:
         try:
@@ -136,8 +136,3 @@ class TokenVerifier(Generic[C]):
             reason = next((r for t, r in _ERRORS if isinstance(exc, t)), Reason.MALFORMED)
             raise TokenRefused(reason, f"kid={kid} ({exc.__class__.__name__})") from None
         return claims
-
-
-def now_s() -> int:
-    """Seconds since the epoch."""
-    return int(time.time())

@@ -13,6 +13,7 @@ from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import grpc
 import pytest
@@ -308,6 +309,39 @@ async def test_a_revoked_token_is_refused_at_once(stack: Stack) -> None:
     finally:
         write_revoked(stack.revoked)
     assert await publish_status(stack, department.token) is grpc.StatusCode.OK
+
+
+def subscribers(stack: Stack) -> float:
+    registry = stack.alerts.server.metrics.registry
+    return registry.get_sample_value("jiandu_alerts_subscribers", {"channel": "V-SF"}) or 0.0
+
+
+async def read_until_the_end(call: Any) -> None:
+    """Read a stream (heartbeats every 0.5 s) until it ends; its error is raised."""
+    while await call.read() is not grpc.aio.EOF:
+        pass
+
+
+async def test_an_open_stream_ends_when_its_token_is_revoked(stack: Stack) -> None:
+    supervisor = city()
+    call = stack.alerts.stub.Subscribe(pb.SubscribeRequest(), metadata=auth(supervisor.token))
+    try:
+        first: Any = await call.read()
+        while not first.HasField("live"):
+            first = await call.read()
+        write_revoked(stack.revoked, supervisor.jti)
+        with pytest.raises(grpc.aio.AioRpcError) as ended:
+            await asyncio.wait_for(read_until_the_end(call), timeout=15)
+        assert ended.value.code() is grpc.StatusCode.UNAUTHENTICATED
+        assert ended.value.details() == "the token is no longer valid"
+        for _ in range(200):  # the server closes the servicer's stream after sending the status
+            if subscribers(stack) == 0:
+                break
+            await asyncio.sleep(0.05)
+        assert subscribers(stack) == 0, "the servicer's stream was closed, not left behind"
+    finally:
+        call.cancel()
+        write_revoked(stack.revoked)
 
 
 async def test_keys_rotate_without_a_restart(stack: Stack) -> None:
