@@ -26,7 +26,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from jiandu.tokens.source import Problem, TokenFileError, YamlSource
+from jiandu.tokens.source import Problem, TokenFileError, read_model
 
 KID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"
 
@@ -86,8 +86,7 @@ def parse_public_key(pem: str) -> Ed25519PublicKey:
 
 def load_keys(raw: bytes, file: str) -> KeyRing:
     """The KeyRing of a keys file's bytes; ``TokenFileError`` lists every problem."""
-    source = YamlSource(raw, file)
-    parsed = source.validate(KeysFile)
+    parsed, source = read_model(raw, file, KeysFile)
     problems: list[Problem] = []
     seen: dict[str, int] = {}
     for index, entry in enumerate(parsed.keys):

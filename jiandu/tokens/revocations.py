@@ -21,7 +21,7 @@ from typing import Any
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
 
-from jiandu.tokens.source import Problem, TokenFileError, YamlSource
+from jiandu.tokens.source import Problem, TokenFileError, read_model
 
 JTI_PATTERN = r"^[A-Za-z0-9_-]{8,128}$"
 
@@ -75,8 +75,7 @@ EMPTY = RevocationList(frozenset())
 def load_revocations(raw: bytes, file: str, today: dt.date | None = None) -> RevocationList:
     """The list in a file's bytes; ``TokenFileError`` lists every problem (bad fields, a jti
     listed twice, a revocation dated in the future)."""
-    source = YamlSource(raw, file)
-    parsed = source.validate(RevocationsFile)
+    parsed, source = read_model(raw, file, RevocationsFile)
     today = today or dt.datetime.now(dt.UTC).date()
     problems: list[Problem] = []
     seen: dict[str, int] = {}
@@ -106,8 +105,8 @@ def lint_revocations(path: Path, now: dt.datetime | None = None) -> tuple[list[s
         load_revocations(raw, str(path), now.date())
     except TokenFileError as exc:
         return [str(p) for p in exc.problems], []
-    source = YamlSource(raw, str(path))
-    entries = source.validate(RevocationsFile).revoked
+    parsed, source = read_model(raw, str(path), RevocationsFile)
+    entries = parsed.revoked
     notes = [
         str(source.problem(["revoked", i], f"jti {e.jti} expired {e.expires_at}: may be pruned"))
         for i, e in enumerate(entries)
