@@ -20,6 +20,7 @@ from jiandu.tokens import ALERTS_AUDIENCE, DEFAULT_ISSUER, INGEST_AUDIENCE, Toke
 from jiandu.tokens.keys import load_private_key
 from jiandu.tokens.mint import mint
 from jiandu.tokens.revocations import lint_revocations, load_revocations
+from jiandu.tokens.settings import SignedTokenSettings
 from jiandu_cli import token_keys
 from jiandu_cli.token_files import replace_file
 from services.enforcement_ingest.tokens import TokensFile, new_token, token_hash
@@ -34,6 +35,10 @@ REVOKED_HEADER = (
     "version: 1\n"
     "revoked:\n"
 )
+DEFAULT_MAX_LIFETIME = dt.timedelta(
+    hours=SignedTokenSettings.model_fields["token_max_lifetime_h"].default
+)
+_EMPTY_LIST = re.compile(r"^revoked:[ \t]*\[\][ \t]*$", re.MULTILINE)
 _TTL = re.compile(r"^(\d+)([smhd])$")
 _UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
 
@@ -123,6 +128,9 @@ def issue(
     except (ValueError, OSError) as exc:  # ValidationError is a ValueError
         print(_first_line(exc), file=sys.stderr)
         raise typer.Exit(1) from None
+    if parse_ttl(ttl) > DEFAULT_MAX_LIFETIME:
+        print(f"warning: servers refuse tokens living longer than TOKEN_MAX_LIFETIME_H "
+              f"(default {DEFAULT_MAX_LIFETIME.days} days)", file=sys.stderr)  # fmt: skip
     if key.stat().st_mode & 0o077:
         print(f"warning: {key} is readable by others (chmod 600 it)", file=sys.stderr)
     print(f"kid={kid} sub={name} jti={minted.jti} expires={minted.expires_at:%Y-%m-%dT%H:%M:%SZ}",
@@ -159,6 +167,7 @@ def revoke_token(
     lines = [
         f"  {'-' if i == 0 else ' '} {k}: {_scalar(k, v)}" for i, (k, v) in enumerate(entry.items())
     ]
+    text = _EMPTY_LIST.sub("revoked:", text)  # `revoked: []` becomes a block list
     new_text = text.rstrip("\n") + "\n" + "\n".join(lines) + "\n"
     replace_file(path, new_text, _check_appended(jti))
 

@@ -4,19 +4,23 @@ and the revocation-list linter."""
 
 from __future__ import annotations
 
+import json
 import stat
 from pathlib import Path
 
+import jsonschema
 import pytest
+import yaml
 from typer.testing import CliRunner
 
 from jiandu.tokens import ALERTS_AUDIENCE, INGEST_AUDIENCE, Reason, TokenRefused
 from jiandu.tokens.keys import load_keys_file
 from jiandu.tokens.revocations import load_revocations_file
 from jiandu.tokens.settings import SignedTokenSettings
-from jiandu_cli.tokens import REVOKED_HEADER, app, parse_ttl
+from jiandu_cli.tokens import app, parse_ttl
 
 runner = CliRunner()
+SHIPPED = Path(__file__).resolve().parents[2] / "deploy" / "security" / "revoked.yaml"
 
 
 @pytest.fixture
@@ -119,11 +123,12 @@ def test_a_removed_key_no_longer_verifies(keys: tuple[Path, Path]) -> None:
 
 def test_revoke_appends_and_keeps_comments(tmp_path: Path) -> None:
     path = tmp_path / "revoked.yaml"
+    path.write_text(SHIPPED.read_text())
     for jti in ("aaaaaaaa11", "bbbbbbbb22"):
         result = runner.invoke(app, ["revoke", "--jti", jti, "--reason", "丢失",
                                      "--subject", "yuci", "--file", str(path)])  # fmt: skip
         assert result.exit_code == 0, result.output
-    assert path.read_text().startswith(REVOKED_HEADER)
+    assert path.read_text().startswith(SHIPPED.read_text().removesuffix("revoked: []\n"))
     listed = load_revocations_file(path)
     assert listed.revoked("aaaaaaaa11")
     assert listed.revoked("bbbbbbbb22")
@@ -138,7 +143,7 @@ def test_revoke_appends_and_keeps_comments(tmp_path: Path) -> None:
     path.write_text(path.read_text() + "  - {jti: x, reason: r}\n")
     bad = runner.invoke(app, ["lint-revoked", str(path)])
     assert bad.exit_code == 1
-    assert f"{path}:13: revoked.2.jti: String should match pattern" in bad.stderr
+    assert f"{path}:15: revoked.2.jti: String should match pattern" in bad.stderr
 
 
 def test_ttl_forms() -> None:
@@ -147,3 +152,30 @@ def test_ttl_forms() -> None:
     for bad in ("0h", "3w", "h", "-1d"):
         with pytest.raises(ValueError, match="ttl"):
             parse_ttl(bad)
+
+
+def test_a_ttl_past_the_servers_limit_is_warned_about(keys: tuple[Path, Path]) -> None:
+    code, stdout, stderr = issue(*keys, "--kind", "department", "--name", "yuci",
+                                 "--department", "140702-STHJ", "--ttl", "365d")  # fmt: skip
+    assert code == 0
+    assert stdout.strip()
+    assert "servers refuse tokens living longer than TOKEN_MAX_LIFETIME_H (default 90 days)" in (
+        stderr
+    )
+
+
+def test_the_files_the_commands_write_match_their_json_schemas(
+    keys: tuple[Path, Path], tmp_path: Path
+) -> None:
+    revoked = tmp_path / "revoked.yaml"
+    result = runner.invoke(app, ["revoke", "--jti", "aaaaaaaa11", "--reason", "lost",
+                                 "--file", str(revoked)])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    schemas = Path(__file__).resolve().parents[2] / "deploy" / "security"
+    for data_file, schema in [
+        (keys[0], "token-keys.schema.json"),
+        (revoked, "revoked.schema.json"),
+        (schemas / "revoked.yaml", "revoked.schema.json"),
+    ]:
+        data = json.loads(json.dumps(yaml.safe_load(data_file.read_text()), default=str))
+        jsonschema.validate(data, json.loads((schemas / schema).read_text()))
