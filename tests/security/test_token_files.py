@@ -243,3 +243,22 @@ def test_revocation_dates_are_days() -> None:
     )
     assert listed.revoked("aaaaaaaa11")
     assert not listed.revoked("bbbbbbbb22")
+
+
+async def test_a_server_with_a_bad_keys_file_refuses_before_touching_kafka(tmp_path: Path) -> None:
+    from jiandu.settings import KafkaSettings
+    from services.alerts.server import AlertsServer
+    from services.alerts.settings import AlertsSettings
+    from services.enforcement_ingest.server import IngestServer
+    from services.enforcement_ingest.settings import IngestSettings
+
+    keys = tmp_path / "keys.yaml"
+    keys.write_text("version: 1\nkeys:\n  - kid: k\n    public_key: nope\n")
+    nowhere = KafkaSettings(bootstrap="127.0.0.1:1")
+    common = {"kafka": nowhere, "port": 0, "metrics_port": 0, "insecure": True}
+    for server in (
+        IngestServer(IngestSettings.model_validate(common | {"token_keys_file": keys})),
+        AlertsServer(AlertsSettings.model_validate(common | {"token_keys_file": keys})),
+    ):
+        with pytest.raises(TokenFileError, match=r"keys.yaml:4: keys.0.public_key"):
+            await server.start()
