@@ -31,11 +31,21 @@ class IngestMetrics:
             ["reason"],
             registry=self.registry,
         )
-        # Publish calls by final gRPC status (OK, UNAUTHENTICATED, PERMISSION_DENIED, UNAVAILABLE).
+        # Publish calls by final gRPC status (OK, UNAUTHENTICATED, PERMISSION_DENIED, UNAVAILABLE,
+        # RESOURCE_EXHAUSTED).
         self.calls = Counter(
             "jiandu_ingest_calls_total",
             "Publish calls by status",
             ["status"],
+            registry=self.registry,
+        )
+        # Publish calls refused by a limit (RESOURCE_EXHAUSTED), by limit ("rate": the token's
+        # events per second; "concurrency": its calls running at once) and department (the
+        # token's only department, "unknown" when it holds several).
+        self.throttled = Counter(
+            "jiandu_ingest_throttled_total",
+            "Publish calls refused by a per-token limit",
+            ["limit", "department"],
             registry=self.registry,
         )
         # Time from receiving a batch to answering it (includes acks=all from the brokers).
