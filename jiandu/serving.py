@@ -44,6 +44,9 @@ def server_options(settings: GrpcServerSettings) -> list[tuple[str, int]]:
     options = [
         ("grpc.keepalive_time_ms", _ms(settings.keepalive_time_s)),
         ("grpc.keepalive_timeout_ms", _ms(settings.keepalive_timeout_s)),
+        # any unanswered ping (a keepalive ping may wait behind an earlier one, e.g. a BDP
+        # probe) closes the connection after the same time, not after the 60 s default
+        ("grpc.http2.ping_timeout_ms", _ms(settings.keepalive_timeout_s)),
         # keep pinging while a stream sends nothing (e.g. blocked by a client that stopped
         # reading): the default (2) would stop probing a dead peer after two pings
         ("grpc.http2.max_pings_without_data", 0),

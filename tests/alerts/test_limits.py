@@ -5,7 +5,8 @@
 - a client that stops reading loses its stream slot after ``stalled_stream_s``;
 - calls at once over the whole server (``max_concurrent_rpcs``);
 - connection settings reach gRPC: a connection idle past ``max_connection_idle_s`` is closed,
-  one carrying a stream (heartbeats) is not.
+  one carrying a stream (heartbeats) is not; a peer that stops answering keepalive pings (a
+  frozen TCP proxy, as a vanished network) is dropped and its stream slot freed.
 """
 
 from __future__ import annotations
@@ -174,3 +175,64 @@ async def test_an_idle_connection_is_closed_and_a_streaming_one_is_not(start: ob
             await beats(stream)
         assert busy.get_state() is grpc.ChannelConnectivity.READY, "a stream is not idle"
         stream.cancel()
+
+
+class FreezingProxy:
+    """A TCP proxy to ``port`` that can freeze: it then forwards nothing in either direction but
+    keeps its sockets open, like a peer that vanished from the network."""
+
+    def __init__(self, port: int) -> None:
+        self._port = port
+        self._thawed = asyncio.Event()
+        self._thawed.set()
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._server: asyncio.Server | None = None
+
+    async def start(self) -> int:
+        self._server = await asyncio.start_server(self._accept, "127.0.0.1", 0)
+        return int(self._server.sockets[0].getsockname()[1])
+
+    def freeze(self) -> None:
+        self._thawed.clear()
+
+    async def close(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        if self._server is not None:
+            self._server.close()
+
+    async def _accept(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        up_reader, up_writer = await asyncio.open_connection("127.0.0.1", self._port)
+        for source, sink in ((reader, up_writer), (up_reader, writer)):
+            task = asyncio.create_task(self._pump(source, sink))
+            self._tasks.add(task)
+
+    async def _pump(self, source: asyncio.StreamReader, sink: asyncio.StreamWriter) -> None:
+        while data := await source.read(65536):
+            await self._thawed.wait()
+            sink.write(data)
+            await sink.drain()
+        sink.close()
+
+
+async def test_a_peer_that_stops_answering_pings_is_dropped_and_frees_its_slot(
+    start: object,
+) -> None:
+    running: Running = await start(  # type: ignore[operator]
+        max_streams_per_token=1, keepalive_time_s=0.3, keepalive_timeout_s=0.5
+    )
+    assert running.server.port is not None
+    proxy = FreezingProxy(running.server.port)
+    via = await proxy.start()
+    try:
+        async with grpc.aio.insecure_channel(f"127.0.0.1:{via}") as channel:
+            gone = subscribe(alerts_pb2_grpc.AlertServiceStub(channel), GREEDY)
+            await live(gone)
+            await beats(gone)
+            proxy.freeze()
+            fresh = await opened(running.stub, GREEDY)  # once the server dropped the peer
+            await beats(fresh)
+            fresh.cancel()
+            gone.cancel()
+    finally:
+        await proxy.close()
