@@ -77,27 +77,29 @@ async def start(kafka_bootstrap: str, project_topics: str) -> AsyncIterator[Any]
 
 @pytest.mark.kafka
 async def test_a_publisher_over_its_rate_is_refused_while_another_is_served(start: Any) -> None:
-    ingest: Ingest = await start(publish_rate_per_s=4, publish_burst=10, max_batch_events=10)
+    ingest: Ingest = await start(publish_rate_per_s=2, publish_burst=10, max_batch_events=10)
+    warm = await ingest.publish(events(1, "warm", OTHER_DEPARTMENT), token=OTHER_TOKEN)
+    assert warm.accepted == 1  # the producer knows the topic: the next call is quick
     first = await ingest.publish(events(10, "first"))  # the whole burst
     assert first.accepted == 10
 
     over, other = await asyncio.gather(
         ingest.publish(events(8, "over")),
-        ingest.publish(events(10, "other", OTHER_DEPARTMENT), token=OTHER_TOKEN),
+        ingest.publish(events(9, "other", OTHER_DEPARTMENT), token=OTHER_TOKEN),
         return_exceptions=True,
     )
     assert isinstance(other, ingest_pb2.PublishResponse)
-    assert other.accepted == 10
-    assert isinstance(over, grpc.aio.AioRpcError), "8 events need 2 s at 4/s"
+    assert other.accepted == 9
+    assert isinstance(over, grpc.aio.AioRpcError), "8 events need 4 s at 2/s"
     assert over.code() is grpc.StatusCode.RESOURCE_EXHAUSTED
     retry_ms = int(trailing(over, "retry-after-ms") or "0")
-    assert 0 < retry_ms <= 2000, retry_ms
+    assert 0 < retry_ms <= 4000, retry_ms
     assert f"retry after {retry_ms} ms" in (over.details() or "")
 
     await asyncio.sleep(retry_ms / 1000)  # the hint is honest: then the same batch passes
     again = await ingest.publish(events(8, "over"))
     assert again.accepted == 8
-    assert len(ingest.records(topics.EVENTS)) == 10 + 10 + 8, "nothing of the refused call"
+    assert len(ingest.records(topics.EVENTS)) == 1 + 10 + 9 + 8, "nothing of the refused call"
     assert sample(ingest, "jiandu_ingest_throttled_total", limit="rate", department=DEPARTMENT) == 1
     assert sample(ingest, "jiandu_ingest_calls_total", status="RESOURCE_EXHAUSTED") == 1
 
@@ -106,7 +108,7 @@ async def test_a_publisher_over_its_rate_is_refused_while_another_is_served(star
 async def test_an_oversized_batch_is_rejected_event_by_event_and_costs_the_burst(
     start: Any,
 ) -> None:
-    ingest: Ingest = await start(publish_rate_per_s=1, publish_burst=10, max_batch_events=10)
+    ingest: Ingest = await start(publish_rate_per_s=0.1, publish_burst=10, max_batch_events=10)
     answer = await ingest.publish(events(12, "big"))
     assert answer.rejected == 12
     assert {e.code for o in answer.outcomes for e in o.errors} == {"batch_too_large"}
