@@ -16,13 +16,13 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from jiandu.departments import Level, OrgTree, departments
 from jiandu.deviations import Channel
 from jiandu.events.vocabulary import Domain
 from jiandu.regions import region_table
+from jiandu.yamlsource import SourceMap, parse_yaml
 
 
 class OrgLevel(StrEnum):
@@ -156,20 +156,19 @@ def load_org(text: str, source: str = "org.yaml", tree: OrgTree | None = None) -
     return SupervisionOrg(raw.version, units, raw.lead_agency)
 
 
-def _parse(text: str, source: str) -> tuple[_Lines, _OrgFile]:
+def _parse(text: str, source: str) -> tuple[SourceMap, _OrgFile]:
+    data, lines, problems = parse_yaml(text, source)
+    if problems:
+        raise OrgError("\n".join(str(p) for p in problems))
     try:
-        lines = _Lines(text, source)
-        return lines, _OrgFile.model_validate(yaml.safe_load(text))
-    except yaml.MarkedYAMLError as exc:
-        line = exc.problem_mark.line + 1 if exc.problem_mark else 1
-        raise OrgError(f"{source}:{line}: YAML: {exc.problem}") from None
+        return lines, _OrgFile.model_validate(data)
     except ValidationError as exc:
         loc = exc.errors(include_url=False)[0]["loc"]
         reason = exc.errors(include_url=False)[0]["msg"]
         raise OrgError(f"{lines.at(loc)}: {_field(loc)}: {reason}") from None
 
 
-def _check_units(units: Mapping[str, OrgUnit], raw: _OrgFile, lines: _Lines) -> None:
+def _check_units(units: Mapping[str, OrgUnit], raw: _OrgFile, lines: SourceMap) -> None:
     """Each unit valid (units from departments.yaml are located at ``units:``), one kind per
     channel, every county covered."""
     kinds: dict[Channel, UnitKind] = {}
@@ -191,7 +190,7 @@ def supervision_org() -> SupervisionOrg:
     return load_org(file.read_text(encoding="utf-8"))
 
 
-def _unit(entry: dict[str, Any], lines: _Lines, index: int) -> OrgUnit:
+def _unit(entry: dict[str, Any], lines: SourceMap, index: int) -> OrgUnit:
     try:
         return OrgUnit.model_validate(entry)
     except ValidationError as exc:
@@ -256,29 +255,3 @@ def _coverage_problem(units: Mapping[str, OrgUnit], city: str) -> str | None:
 
 def _field(loc: tuple[Any, ...]) -> str:
     return ".".join(str(part) for part in loc) or "<file>"
-
-
-class _Lines:
-    """The 1-based line of a path (keys and indices) in a YAML text: the deepest node found."""
-
-    def __init__(self, text: str, source: str) -> None:
-        self.source = source
-        self.root = yaml.compose(text, Loader=yaml.SafeLoader)
-
-    def at(self, loc: tuple[Any, ...]) -> str:
-        node, line = self.root, 1
-        for part in loc:
-            node = _child(node, part)
-            if node is None:
-                break
-            line = node.start_mark.line + 1
-        return f"{self.source}:{line}"
-
-
-def _child(node: yaml.Node | None, part: Any) -> yaml.Node | None:
-    if isinstance(node, yaml.MappingNode):
-        return next((v for k, v in node.value if k.value == part), None)
-    if isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
-        child: yaml.Node = node.value[part]
-        return child
-    return None

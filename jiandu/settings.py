@@ -43,7 +43,7 @@ class GrpcServerSettings(BaseSettings):
     )
     insecure: bool = Field(
         default=False,
-        description="serve plaintext without TLS files (loopback hosts may; others need this)",
+        description="serve plaintext without TLS files (never the default, on any host)",
     )
     max_concurrent_rpcs: int = Field(
         default=1000,

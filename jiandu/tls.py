@@ -5,8 +5,7 @@ The decision (:func:`decide`), for a server listening on ``host``:
 1. certificate and key set → TLS; with a client CA as well → mTLS (client certificates required
    and verified against that CA);
 2. else ``insecure`` set → plaintext, logged as a WARNING;
-3. else a loopback host (127.0.0.0/8, ::1, ``localhost``) → plaintext, logged as a WARNING;
-4. else → refused (:class:`InsecureBindError`): a non-loopback address is never served in
+3. else → refused (:class:`InsecureBindError`): no address, loopback included, is served in
    plaintext unless the operator said so explicitly.
 
 Every error names the setting and the path at fault. See docs/tls.md.
@@ -14,7 +13,6 @@ Every error names the setting and the path at fault. See docs/tls.md.
 
 from __future__ import annotations
 
-import ipaddress
 import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -34,7 +32,7 @@ class TlsError(ValueError):
 
 
 class InsecureBindError(TlsError):
-    """Plaintext on a non-loopback address without an explicit ``insecure`` setting."""
+    """Plaintext asked for implicitly: no TLS files and no explicit ``insecure`` setting."""
 
 
 class Mode(StrEnum):
@@ -42,7 +40,6 @@ class Mode(StrEnum):
 
     TLS = "tls"
     MTLS = "mtls"
-    PLAINTEXT_LOOPBACK = "plaintext-loopback"
     PLAINTEXT_INSECURE = "plaintext-insecure"
 
     @property
@@ -77,20 +74,6 @@ class Transport:
     reason: str = ""
 
 
-def is_loopback(host: str) -> bool:
-    """Whether ``host`` is a loopback address or ``localhost``; names are never resolved."""
-    bare = host.strip().removeprefix("[").removesuffix("]")
-    if bare.lower().rstrip(".") == "localhost":
-        return True
-    try:
-        address = ipaddress.ip_address(bare)
-    except ValueError:
-        return False
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
-        return address.ipv4_mapped.is_loopback
-    return address.is_loopback
-
-
 def decide(tls: ServerTls, host: str) -> Mode:
     """The mode for ``host`` under ``tls``, without reading any file (see the module docstring)."""
     if (tls.cert_file is None) != (tls.key_file is None):
@@ -107,10 +90,8 @@ def decide(tls: ServerTls, host: str) -> Mode:
         )
     if tls.insecure:
         return Mode.PLAINTEXT_INSECURE
-    if is_loopback(host):
-        return Mode.PLAINTEXT_LOOPBACK
     raise InsecureBindError(
-        f"refusing to serve plaintext on non-loopback host {host!r}: set "
+        f"refusing to serve plaintext on {host!r}: set "
         f"{tls.name('cert_file')} and {tls.name('key_file')} (see `jiandu certs dev`), "
         f"or {tls.name('insecure')}=true to accept plaintext explicitly"
     )
@@ -120,9 +101,7 @@ def server_transport(tls: ServerTls, host: str) -> Transport:
     """Decide, then read and check the files; raises :class:`TlsError` before anything binds."""
     mode = decide(tls, host)
     if tls.cert_file is None or tls.key_file is None:
-        if mode is Mode.PLAINTEXT_INSECURE:
-            return Transport(mode, reason=f"{tls.name('insecure')}=true")
-        return Transport(mode, reason=f"loopback host {host!r} and no TLS settings")
+        return Transport(mode, reason=f"{tls.name('insecure')}=true")
     if tls.insecure:
         log.warning("%s ignored: TLS files are set", tls.name("insecure"))
     credentials = server_credentials(
@@ -187,6 +166,22 @@ def channel_credentials(
     return grpc.ssl_channel_credentials(
         root_certificates=roots, private_key=key, certificate_chain=cert
     )
+
+
+def client_transport(
+    ca_file: Path | None,
+    client_cert_file: Path | None = None,
+    client_key_file: Path | None = None,
+    *,
+    labels: tuple[str, str, str] = ("--ca-file", "--client-cert", "--client-key"),
+) -> grpc.ChannelCredentials | None:
+    """A CLI client's credentials: None (plaintext) without ``ca_file``, else
+    :func:`channel_credentials`; a client certificate without a CA to trust is an error."""
+    if ca_file is None:
+        if client_cert_file or client_key_file:
+            raise TlsError(f"{labels[1]} / {labels[2]} need {labels[0]}")
+        return None
+    return channel_credentials(ca_file, client_cert_file, client_key_file, labels=labels)
 
 
 def read_certificates(path: Path, label: str) -> bytes:

@@ -12,6 +12,7 @@ import asyncio
 import json
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Annotated, TypeVar
 
 import grpc
@@ -22,6 +23,7 @@ from rich.table import Table
 
 from jiandu.alerts.v1 import alerts_pb2 as pb
 from jiandu.deviations import Severity
+from jiandu.tls import client_transport
 from jiandu_cli.alerts_client import (
     DISPOSITIONS,
     SEVERITIES,
@@ -57,6 +59,28 @@ ChecksOption = Annotated[
 SeveritiesOption = Annotated[list[Severity] | None, typer.Option("--severity")]
 AlertId = Annotated[str, typer.Argument(help="alert id, or a unique prefix of it")]
 DEFAULT_TARGET = "127.0.0.1:50052"
+CaOption = Annotated[
+    Path | None,
+    typer.Option(envvar="JIANDU_ALERTS_CA_FILE", help="CA to trust: use TLS", dir_okay=False),
+]
+ClientCertOption = Annotated[
+    Path | None, typer.Option(envvar="JIANDU_ALERTS_CLIENT_CERT", help="mTLS client certificate")
+]
+ClientKeyOption = Annotated[
+    Path | None, typer.Option(envvar="JIANDU_ALERTS_CLIENT_KEY", help="its private key")
+]
+
+
+@app.callback()
+def transport(
+    ctx: typer.Context,
+    ca_file: CaOption = None,
+    client_cert: ClientCertOption = None,
+    client_key: ClientKeyOption = None,
+) -> None:
+    """How every command reaches the alerts service: TLS with ``--ca-file``, else plaintext
+    (the credentials are the context object the commands pass to :func:`call`)."""
+    ctx.obj = client_transport(ca_file, client_cert, client_key)
 
 
 COLUMN_WIDTHS = {"check": 5, "severity": 8, "state": 12, "region": 6, "department": 11}
@@ -89,11 +113,16 @@ def alerts_table(alerts: Sequence[pb.Alert], title: str = "") -> Table:
     return table
 
 
-def call(target: str, token: str, use: Callable[[AlertsClient], Awaitable[T]]) -> T:
+def call(
+    credentials: grpc.ChannelCredentials | None,
+    target: str,
+    token: str,
+    use: Callable[[AlertsClient], Awaitable[T]],
+) -> T:
     """Run ``use`` with a client; a refusal exits 1, an unreachable service 2."""
 
     async def run() -> T:
-        async with AlertsClient(target, token) as client:
+        async with AlertsClient(target, token, credentials=credentials) as client:
             return await use(client)
 
     try:
@@ -108,6 +137,7 @@ def call(target: str, token: str, use: Callable[[AlertsClient], Awaitable[T]]) -
 
 @app.command("list")
 def list_alerts(
+    ctx: typer.Context,
     state: Annotated[list[AlertState] | None, typer.Option("--state")] = None,
     check: ChecksOption = None,
     severity: SeveritiesOption = None,
@@ -118,15 +148,20 @@ def list_alerts(
 ) -> None:
     """The alerts your scope sees, newest first."""
     wanted = alert_filter(state or (), check or (), severity or (), region)
-    alerts = call(target, token, lambda c: c.list_all(wanted, limit))
+    alerts = call(ctx.obj, target, token, lambda c: c.list_all(wanted, limit))
     more = " — the limit: --limit shows more" if len(alerts) == limit else ""
     out.print(alerts_table(alerts, f"{len(alerts)} alerts, newest first{more}"))
 
 
 @app.command("show")
-def show(alert_id: AlertId, target: TargetOption = DEFAULT_TARGET, token: TokenOption = "") -> None:
+def show(
+    ctx: typer.Context,
+    alert_id: AlertId,
+    target: TargetOption = DEFAULT_TARGET,
+    token: TokenOption = "",
+) -> None:
     """One alert: its facts, the full explanation (JSON) and the history."""
-    alert = call(target, token, lambda c: c.find(alert_id))
+    alert = call(ctx.obj, target, token, lambda c: c.find(alert_id))
     out.print(facts_table(alert))
     try:
         out.print(JSON(alert.explanation_json.decode() or "{}"))
@@ -167,6 +202,7 @@ def history_table(a: pb.Alert) -> Table:
 
 @app.command("ack")
 def ack(
+    ctx: typer.Context,
     alert_id: AlertId,
     disposition: Annotated[DispositionName, typer.Option(help="what the review found")],
     note: Annotated[str, typer.Option(help="required unless confirmed")] = "",
@@ -179,12 +215,13 @@ def ack(
         found = await client.find(alert_id)
         return await client.ack(found.alert_id, DISPOSITIONS[disposition], note)
 
-    alert = call(target, token, use)
+    alert = call(ctx.obj, target, token, use)
     out.print(f"{alert.alert_id} acknowledged ({disposition}) by {alert.history[-1].actor}")
 
 
 @app.command("resolve")
 def resolve(
+    ctx: typer.Context,
     alert_id: AlertId,
     note: Annotated[str, typer.Option(help="how it was settled")] = "",
     target: TargetOption = DEFAULT_TARGET,
@@ -195,12 +232,13 @@ def resolve(
     async def use(client: AlertsClient) -> pb.Alert:
         return await client.resolve((await client.find(alert_id)).alert_id, note)
 
-    alert = call(target, token, use)
+    alert = call(ctx.obj, target, token, use)
     out.print(f"{alert.alert_id} resolved by {alert.history[-1].actor}")
 
 
 @app.command("silence")
 def silence(
+    ctx: typer.Context,
     reason: Annotated[str, typer.Option(help="why (kept with the silence)")],
     check: ChecksOption = None,
     region: Annotated[str, typer.Option(help="region code prefix")] = "",
@@ -214,6 +252,7 @@ def silence(
     """Silence matching alerts of your scope for HOURS; you are recorded as its creator."""
     ends = datetime.now(UTC) + timedelta(hours=hours)
     made = call(
+        ctx.obj,
         target,
         token,
         lambda c: c.create_silence(
@@ -231,12 +270,13 @@ def silence(
 
 @app.command("silences")
 def silences(
+    ctx: typer.Context,
     all_: Annotated[bool, typer.Option("--all", help="include ended silences")] = False,
     target: TargetOption = DEFAULT_TARGET,
     token: TokenOption = "",
 ) -> None:
     """The silences your scope sees."""
-    found = call(target, token, lambda c: c.list_silences(all_))
+    found = call(ctx.obj, target, token, lambda c: c.list_silences(all_))
     table = Table("id", "matchers", "reason", "creator", "starts (UTC+8)", "ends (UTC+8)")
     for s in found:
         table.add_row(
@@ -261,10 +301,11 @@ def matchers_text(s: pb.Silence) -> str:
 
 @app.command("expire")
 def expire(
+    ctx: typer.Context,
     silence_id: Annotated[str, typer.Argument(help="silence id")],
     target: TargetOption = DEFAULT_TARGET,
     token: TokenOption = "",
 ) -> None:
     """End a silence now; its alerts go back to new (or escalated)."""
-    ended = call(target, token, lambda c: c.expire_silence(silence_id))
+    ended = call(ctx.obj, target, token, lambda c: c.expire_silence(silence_id))
     out.print(f"silence {ended.silence_id} ended at {local_time(ended.ends_at)}")

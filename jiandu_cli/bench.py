@@ -134,6 +134,7 @@ async def ingest(bootstrap: str, events: list[bytes], port: int) -> Result:
         JIANDU_KAFKA_TOPIC_PREFIX=prefix,
         JIANDU_INGEST_PORT=str(port),
         JIANDU_INGEST_METRICS_PORT="0",
+        JIANDU_INGEST_INSECURE="true",  # a loopback measurement: plaintext, as asked explicitly
     )
     server = subprocess.Popen(  # noqa: ASYNC220 - starting a child does not block for long
         [sys.executable, "-m", "services.enforcement_ingest"],

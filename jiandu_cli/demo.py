@@ -119,10 +119,11 @@ def run(config: DemoConfig, outcome: Outcome) -> None:
     whose = "started by this demo" if up.started else "already running: used, never stopped here"
     console.print(f"Kafka {up.bootstrap} ({whose}); topics under prefix {config.topic_prefix}")
     console.rule("enforcement_ingest, supervision_rules, alerts, Prometheus")
-    token = demo_services.start_ingest(up.bootstrap, config)
+    certs = demo_services.certificates()
+    token = demo_services.start_ingest(up.bootstrap, config, certs)
     demo_services.load_reference(up.bootstrap, config)
     demo_services.start_rules(up.bootstrap, config)
-    supervisor = start_alerts(up.bootstrap, config)
+    supervisor = start_alerts(up.bootstrap, config, certs)
     prometheus = _start_prometheus(config)
     outcome.pids = {n: p for n in demo_services.SERVICES if (p := processes.pid_of(n))}
     events = simulate.build_events(
@@ -131,7 +132,7 @@ def run(config: DemoConfig, outcome: Outcome) -> None:
     _describe(events, config)
     console.rule(f"simulating; alerts for {SUPERVISOR} as they arrive")
     outcome.report, outcome.alerts_seen = asyncio.run(
-        _stream(config, token, supervisor, events, up.bootstrap)
+        _stream(config, token, supervisor, events, up.bootstrap, certs.ca_cert)
     )
     simulate.show_report(outcome.report, by_kind=False)
     console.rule("summary (from Prometheus)")
@@ -173,15 +174,27 @@ def _describe(events: list[Outgoing], config: DemoConfig) -> None:
 
 
 async def _stream(
-    config: DemoConfig, token: str, supervisor: str, events: list[Outgoing], bootstrap: str
+    config: DemoConfig,
+    token: str,
+    supervisor: str,
+    events: list[Outgoing],
+    bootstrap: str,
+    ca_file: Path,
 ) -> tuple[Report, int]:
-    """Publish while following the supervisor's alerts; then wait for the pipeline to settle."""
-    tail = AlertTail(config.alerts_target, supervisor)
+    """Publish (TLS, trusting ``ca_file``) while following the supervisor's alerts; then wait
+    for the pipeline to settle."""
+    tail = AlertTail(config.alerts_target, supervisor, ca_file)
     follower = asyncio.create_task(tail.follow())
     stop = threading.Event()
     try:
         report = await simulate.run(
-            config.ingest_target, token, events, config.rate, 1.0, simulate.progress_printer()
+            config.ingest_target,
+            token,
+            events,
+            config.rate,
+            1.0,
+            simulate.progress_printer(),
+            tls=(ca_file, None, None),
         )
         await asyncio.to_thread(demo_services.wait_judged, bootstrap, config, stop)
         await _settle(tail, config.watch_grace_s)
@@ -208,16 +221,19 @@ async def _settle(tail: AlertTail, grace_s: float) -> None:
 def _next_steps(config: DemoConfig, outcome: Outcome) -> None:
     console.rule("next")
     run_dir = processes.run_dir()
+    ca = demo_services.certificates_dir() / "ca.pem"
     token = f'--token "$(cat {token_file()})" --target {config.alerts_target}'
     console.print(
         f"Prometheus: {config.prometheus_url}/graph (try jiandu:deviations:rate5m, "
         f"jiandu:alerts_delivery_seconds:p99_5m; alerts at /alerts; rules in deploy/prometheus)\n"
         f"logs:       {run_dir}/{{ingest,rules,alerts,prometheus}}.log\n"
+        f"TLS:        export JIANDU_ALERTS_CA_FILE={ca}  (the demo's servers serve TLS)\n"
         f"alerts:     .venv/bin/jiandu alerts list {token}\n"
         f"            .venv/bin/jiandu watch {token}\n"
         f"again:      .venv/bin/jiandu simulate --rate {config.rate:g} --duration "
         f"{config.duration_s:g} --seed {config.seed} --target {config.ingest_target} "
-        f'--token "$(cat {department_token_file()})"  (the same events: all duplicates)\n'
+        f'--ca-file {ca} --token "$(cat {department_token_file()})"  (the same events: all '
+        f"duplicates)\n"
         f"stop:       make down (the services and Prometheus; Kafka only if this tree started it)"
     )
     if not outcome.kafka_started:

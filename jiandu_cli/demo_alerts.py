@@ -13,9 +13,12 @@ from rich.console import Console
 
 from jiandu.alerts.v1 import alerts_pb2 as pb
 from jiandu.localkafka.paths import repo_root
+from jiandu.tls import channel_credentials
 from jiandu_cli import processes
 from jiandu_cli.alerts_client import AlertsClient, local_time
+from jiandu_cli.certs import DevCerts
 from jiandu_cli.demo_config import DemoConfig
+from jiandu_cli.demo_services import tls_env
 
 SEVERITY = {1: "low", 2: "medium", 3: "high", 4: "critical"}
 RETRY = (grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED)
@@ -23,8 +26,9 @@ SUPERVISOR = "晋中市司法局 V-SF (SF-140700)"
 console = Console()
 
 
-def start_alerts(bootstrap: str, config: DemoConfig) -> str:
-    """(Re)start the alerts service with a fresh token for the city V-SF supervisor; the token."""
+def start_alerts(bootstrap: str, config: DemoConfig, certs: DevCerts) -> str:
+    """(Re)start the alerts service (TLS) with a fresh token for the city V-SF supervisor; the
+    token."""
     processes.stop("alerts")
     token = secrets.token_urlsafe(24)
     supervisor = {
@@ -41,9 +45,10 @@ def start_alerts(bootstrap: str, config: DemoConfig) -> str:
         "JIANDU_ALERTS_GROUP_ID": config.alerts_group,
         "JIANDU_ALERTS_TOKENS": json.dumps([supervisor]),
         "JIANDU_ALERTS_CURSOR_KEY": _cursor_key(),
+        **tls_env("alerts", certs),
     }
     pid, log = processes.start("alerts", "services.alerts", env)
-    console.print(f"alerts: pid {pid}, gRPC {config.alerts_target}, log {log}")
+    console.print(f"alerts: pid {pid}, gRPC {config.alerts_target} (TLS), log {log}")
     token_file().write_text(token)
     token_file().chmod(0o600)
     return token
@@ -63,16 +68,17 @@ class AlertTail:
     """Follows the supervisor's Subscribe stream and prints each alert as it arrives (the first
     ``print_limit`` of them; then one line every 25), reconnecting while the service starts."""
 
-    def __init__(self, target: str, token: str, print_limit: int = 40) -> None:
+    def __init__(self, target: str, token: str, ca_file: Path, print_limit: int = 40) -> None:
         self.target = target
         self.token = token
+        self.credentials = channel_credentials(ca_file)
         self.print_limit = print_limit
         self.seen: set[str] = set()
         self.live = False
 
     async def follow(self) -> None:
         """Stream until cancelled; UNAVAILABLE (the service not up yet) retries every second."""
-        async with AlertsClient(self.target, self.token) as client:
+        async with AlertsClient(self.target, self.token, credentials=self.credentials) as client:
             while True:
                 try:
                     async for item in client.subscribe():

@@ -18,7 +18,9 @@ from jiandu import topics
 from jiandu.localkafka.admin import port_open
 from jiandu.localkafka.paths import repo_root
 from jiandu.settings import KafkaSettings
+from jiandu.tls import channel_credentials
 from jiandu_cli import processes
+from jiandu_cli.certs import DevCerts, write_dev_certs
 from jiandu_cli.demo_config import DemoConfig
 from jiandu_cli.sample import department_token_env
 
@@ -42,20 +44,41 @@ def taken_ports(config: DemoConfig) -> list[str]:
     ]
 
 
-def start_ingest(bootstrap: str, config: DemoConfig) -> str:
-    """Start the ingest service with a fresh token for every department; the token."""
+def certificates() -> DevCerts:
+    """The run's local CA and a server certificate for 127.0.0.1 (as `jiandu certs dev` makes
+    them; the CA is kept across runs): the demo's gRPC servers serve TLS, never plaintext."""
+    return write_dev_certs(certificates_dir(), ["127.0.0.1", "localhost"])
+
+
+def certificates_dir() -> Path:
+    """Where :func:`certificates` keeps the demo's CA and certificates."""
+    return processes.run_dir() / "certs"
+
+
+def tls_env(service: str, certs: DevCerts) -> dict[str, str]:
+    """The settings that make ``service`` (``ingest`` or ``alerts``) serve TLS with ``certs``."""
+    prefix = f"JIANDU_{service.upper()}_"
+    return {
+        f"{prefix}TLS_CERT_FILE": str(certs.server_cert),
+        f"{prefix}TLS_KEY_FILE": str(certs.server_key),
+    }
+
+
+def start_ingest(bootstrap: str, config: DemoConfig, certs: DevCerts) -> str:
+    """Start the ingest service (TLS) with a fresh token for every department; the token."""
     token, env = department_token_env()
     env.update(
         JIANDU_KAFKA_BOOTSTRAP=bootstrap,
         JIANDU_KAFKA_TOPIC_PREFIX=config.topic_prefix,
         JIANDU_INGEST_PORT=str(config.ports.ingest),
         JIANDU_INGEST_METRICS_PORT=str(config.ports.ingest_metrics),
+        **tls_env("ingest", certs),
     )
     pid, log = processes.start("ingest", "services.enforcement_ingest", env)
-    console.print(f"ingest: pid {pid}, gRPC {config.ingest_target}, log {log}")
+    console.print(f"ingest: pid {pid}, gRPC {config.ingest_target} (TLS), log {log}")
     department_token_file().write_text(token)
     department_token_file().chmod(0o600)
-    asyncio.run(wait_serving(config.ingest_target))
+    asyncio.run(wait_serving(config.ingest_target, certs.ca_cert))
     return token
 
 
@@ -64,9 +87,9 @@ def department_token_file() -> Path:
     return processes.run_dir() / "demo-department.token"
 
 
-async def wait_serving(target: str, timeout_s: float = 120.0) -> None:
-    """Wait until grpc.health.v1 at ``target`` says SERVING."""
-    async with grpc.aio.insecure_channel(target) as channel:
+async def wait_serving(target: str, ca_file: Path, timeout_s: float = 120.0) -> None:
+    """Wait until grpc.health.v1 at ``target`` (TLS, trusting ``ca_file``) says SERVING."""
+    async with grpc.aio.secure_channel(target, channel_credentials(ca_file)) as channel:
         stub = health_pb2_grpc.HealthStub(channel)
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout_s

@@ -13,7 +13,7 @@ from pathlib import Path
 import grpc
 
 from jiandu.ingest.v1 import ingest_pb2, ingest_pb2_grpc
-from jiandu.tls import TlsError, channel_credentials
+from jiandu.tls import client_transport
 
 
 @dataclass
@@ -55,16 +55,12 @@ class IngestClient:
         client_cert: Path | None = None,
         client_key: Path | None = None,
     ) -> None:
-        if ca_file is None and (client_cert or client_key):
-            raise TlsError("--client-cert / --client-key need --ca-file")
-        if ca_file is None:
-            self._channel = grpc.aio.insecure_channel(target)
-        else:
-            credentials = channel_credentials(
-                ca_file, client_cert, client_key,
-                labels=("--ca-file", "--client-cert", "--client-key"),
-            )  # fmt: skip
-            self._channel = grpc.aio.secure_channel(target, credentials)
+        credentials = client_transport(ca_file, client_cert, client_key)
+        self._channel = (
+            grpc.aio.secure_channel(target, credentials)
+            if credentials
+            else grpc.aio.insecure_channel(target)
+        )
         self._stub = ingest_pb2_grpc.IngestServiceStub(self._channel)
         self._metadata = (("authorization", f"Bearer {token}"),)
         self._timeout_s = timeout_s

@@ -44,6 +44,7 @@ from rich.table import Table
 from jiandu import topics
 from jiandu.localkafka.cluster import LocalKafka
 from jiandu.localkafka.paths import repo_root
+from jiandu.tls import channel_credentials
 from jiandu_cli import demo_services, processes, simulate
 from jiandu_cli.alerts_client import AlertsClient
 from jiandu_cli.demo_alerts import RETRY, start_alerts
@@ -172,14 +173,15 @@ class Offsets:
 class Subscriber:
     """The soak's own supervisor stream: each alert's delivery latency, first sight only."""
 
-    def __init__(self, target: str, token: str) -> None:
+    def __init__(self, target: str, token: str, ca_file: Path) -> None:
         self.target = target
         self.token = token
+        self.credentials = channel_credentials(ca_file)
         self.seen: set[str] = set()
         self.latencies_s: list[float] = []
 
     async def follow(self) -> None:
-        async with AlertsClient(self.target, self.token) as client:
+        async with AlertsClient(self.target, self.token, credentials=self.credentials) as client:
             while True:
                 try:
                     async for item in client.subscribe():
@@ -295,15 +297,18 @@ def run(options: SoakOptions, outcome: Outcome) -> None:
     outcome.bootstrap, outcome.kafka_started = up.bootstrap, bool(up.started)
     whose = "started by this soak" if up.started else "already running: used, never stopped here"
     console.print(f"Kafka {up.bootstrap} ({whose}); topics under prefix {config.topic_prefix}")
-    token = demo_services.start_ingest(up.bootstrap, config)
+    certs = demo_services.certificates()
+    token = demo_services.start_ingest(up.bootstrap, config, certs)
     demo_services.load_reference(up.bootstrap, config)
     demo_services.start_rules(up.bootstrap, config)
-    supervisor = start_alerts(up.bootstrap, config)
+    supervisor = start_alerts(up.bootstrap, config, certs)
     outcome.pids = {n: p for n in SERVICES if (p := processes.pid_of(n))}
     console.print(f"generated {len(events)} events; sampling every {options.sample_every_s:g} s")
     outcome.report = Report(planned=len(events))
     asyncio.run(
-        _publish_and_sample(options, config, token, supervisor, events, up.bootstrap, outcome)
+        _publish_and_sample(
+            options, config, token, supervisor, events, up.bootstrap, outcome, certs.ca_cert
+        )
     )
     simulate.show_report(outcome.report, by_kind=False)
 
@@ -316,9 +321,10 @@ async def _publish_and_sample(
     events: list[Outgoing],
     bootstrap: str,
     outcome: Outcome,
+    ca_file: Path,
 ) -> None:
     assert outcome.report is not None
-    subscriber = Subscriber(config.alerts_target, supervisor)
+    subscriber = Subscriber(config.alerts_target, supervisor, ca_file)
     follower = asyncio.create_task(subscriber.follow())
     offsets = Offsets(bootstrap, config.topic_prefix, config.rules_app_id)
     sampler = Sampler(
@@ -335,6 +341,7 @@ async def _publish_and_sample(
             1.0,
             simulate.progress_printer(30.0),
             outcome.report,
+            tls=(ca_file, None, None),
         )
         sampler.phase = "drain"
         console.print("published; waiting for the rules worker to judge everything")

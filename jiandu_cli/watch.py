@@ -29,9 +29,13 @@ from rich.live import Live
 from rich.text import Text
 
 from jiandu.alerts.v1 import alerts_pb2 as pb
+from jiandu.tls import client_transport
 from jiandu_cli.alerts import (
     DEFAULT_TARGET,
+    CaOption,
     ChecksOption,
+    ClientCertOption,
+    ClientKeyOption,
     SeveritiesOption,
     TargetOption,
     TokenOption,
@@ -221,9 +225,15 @@ async def live_console(session: Session, client: AlertsClient) -> None:
     follower.result()
 
 
-async def run(session: Session, target: str, token: str, once: bool) -> bool:
+async def run(
+    session: Session,
+    target: str,
+    token: str,
+    once: bool,
+    credentials: grpc.ChannelCredentials | None = None,
+) -> bool:
     """The console; with ``once``, the replay alone (False when the stream ended before live)."""
-    async with AlertsClient(target, token) as client:
+    async with AlertsClient(target, token, credentials=credentials) as client:
         if once:
             return await session.stream(client, until_live=True)
         await live_console(session, client)
@@ -244,6 +254,9 @@ def watch(
     ] = None,
     reset: Annotated[bool, typer.Option(help="ignore the saved cursor: replay all")] = False,
     rows: Annotated[int, typer.Option(min=1, max=100_000, help="table rows kept")] = ROWS,
+    ca_file: CaOption = None,
+    client_cert: ClientCertOption = None,
+    client_key: ClientKeyOption = None,
 ) -> None:
     """A live console of your scope's alerts, resuming from where it last stopped."""
     path = cursor_file or default_cursor_file(token)
@@ -254,7 +267,8 @@ def watch(
         alert_filter(checks=check or (), severities=severity or ()),
     )
     try:
-        reached_live = asyncio.run(run(session, target, token, once))
+        credentials = client_transport(ca_file, client_cert, client_key)
+        reached_live = asyncio.run(run(session, target, token, once, credentials))
     except grpc.aio.AioRpcError as error:
         stopped(error, path)
     except KeyboardInterrupt:

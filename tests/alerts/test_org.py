@@ -105,9 +105,9 @@ def test_broken_org_files(units: str, reason: str) -> None:
     where, _, message = str(raised.value).partition(": ")
     assert message == reason
     needle = units.split(",")[0].removeprefix("- ")
-    if "no unit for county" in reason:
-        needle = "{id: SF-140700"  # the units list, at its first entry
     expected = _line_of(text, needle)
+    if "no unit for county" in reason:  # the units list as a whole: its key
+        expected = text.splitlines().index("units:") + 1
     assert where == f"org.yaml:{expected}"
 
 

@@ -50,6 +50,7 @@ def ingest_settings(bootstrap: str, prefix: str, **overrides: object) -> IngestS
         "kafka": KafkaSettings(bootstrap=bootstrap, topic_prefix=prefix),
         "port": 0,
         "metrics_port": 0,
+        "insecure": True,
         "tokens": f"{TOKEN}={DEPARTMENT};{OTHER_TOKEN}=140703-STHJ",
         "max_batch_events": 1000,
         "publish_timeout_s": 10.0,

@@ -75,6 +75,7 @@ async def servers(kafka_bootstrap: str, project_topics: str) -> AsyncIterator[Se
                 "kafka": KafkaSettings(bootstrap=kafka_bootstrap, topic_prefix=project_topics),
                 "port": 0,
                 "metrics_port": 0,
+                "insecure": True,
                 "tokens": SecretStr(f"{DEPARTMENT_TOKEN}={DEPARTMENT}"),
                 "publish_timeout_s": 10.0,
             }

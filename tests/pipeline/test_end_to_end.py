@@ -96,7 +96,7 @@ async def test_events_through_ingest_reach_exactly_the_right_supervisors(
     ingest = IngestServer(
         IngestSettings.model_validate(
             {"kafka": {"bootstrap": kafka_bootstrap, "topic_prefix": project_topics},
-             "port": 0, "metrics_port": 0, "tokens": env["JIANDU_INGEST_TOKENS"]}
+             "port": 0, "metrics_port": 0, "insecure": True, "tokens": env["JIANDU_INGEST_TOKENS"]}
         )
     )  # fmt: skip
     port = await ingest.start()

@@ -1,7 +1,7 @@
 """TLS on the gRPC servers: a CA made at test time (``jiandu certs dev`` functions into tmp_path),
-real ingest and alerts servers on 127.0.0.1, real channels. Also the plaintext rule: loopback
-plaintext is a warning, a non-loopback host without TLS or ``insecure`` refuses to start (checked
-at the decision level: nothing binds or contacts a non-loopback address)."""
+real ingest and alerts servers on 127.0.0.1, real channels. Also the plaintext rule: plaintext
+only with an explicit ``insecure`` setting, and then with a warning; without TLS or ``insecure``
+no host, loopback included, is served (checked at the decision level: nothing binds)."""
 
 from __future__ import annotations
 
@@ -27,7 +27,6 @@ from jiandu.tls import (
     add_port,
     channel_credentials,
     decide,
-    is_loopback,
     server_transport,
 )
 from jiandu_cli.certs import DevCerts, write_dev_certs
@@ -95,32 +94,20 @@ def tls_channel(
 # --- the decision, no network -----------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    ("host", "loopback"),
-    [
-        ("127.0.0.1", True), ("127.8.9.10", True), ("::1", True), ("[::1]", True),
-        ("localhost", True), ("LOCALHOST", True), ("::ffff:127.0.0.1", True),
-        ("0.0.0.0", False), ("", False), ("::", False), ("10.0.0.5", False),
-        ("192.0.2.1", False), ("example.org", False), ("localhost.example.org", False),
-    ],
-)  # fmt: skip
-def test_loopback_hosts_are_recognised_without_resolving_names(host: str, loopback: bool) -> None:
-    assert is_loopback(host) is loopback
-
-
 def test_the_decision_table(pki: Pki) -> None:
     c = pki.ours
-    assert decide(ServerTls(), "127.0.0.1") is Mode.PLAINTEXT_LOOPBACK
     assert decide(ServerTls(insecure=True), "0.0.0.0") is Mode.PLAINTEXT_INSECURE
     assert decide(ServerTls(cert_file=c.server_cert, key_file=c.server_key), "0.0.0.0") is Mode.TLS
     mtls = ServerTls(cert_file=c.server_cert, key_file=c.server_key, client_ca_file=c.ca_cert)
     assert decide(mtls, "0.0.0.0") is Mode.MTLS
-    assert not Mode.PLAINTEXT_LOOPBACK.secure
+    assert not Mode.PLAINTEXT_INSECURE.secure
     assert Mode.MTLS.secure
 
 
-@pytest.mark.parametrize("host", ["0.0.0.0", "", "::", "10.1.2.3", "supervision.example.org"])
-def test_a_non_loopback_host_without_tls_refuses_to_start(host: str) -> None:
+@pytest.mark.parametrize(
+    "host", ["127.0.0.1", "::1", "localhost", "0.0.0.0", "", "::", "10.1.2.3", "example.org"]
+)
+def test_without_tls_or_an_explicit_insecure_no_host_is_served_plaintext(host: str) -> None:
     for settings in (IngestSettings(host=host), AlertsSettings(host=host)):
         with pytest.raises(InsecureBindError) as error:
             server_transport(settings.tls(), settings.host)
@@ -200,10 +187,11 @@ def test_client_options_are_checked(pki: Pki, tmp_path: Path) -> None:
         IngestClient("127.0.0.1:1", TOKEN, ca_file=tmp_path / "ca.pem")
 
 
-async def test_plaintext_on_loopback_is_a_warning(caplog: pytest.LogCaptureFixture) -> None:
+async def test_explicit_plaintext_is_a_warning(caplog: pytest.LogCaptureFixture) -> None:
     server = grpc.aio.server()
+    insecure = ServerTls(insecure=True)
     with caplog.at_level(logging.WARNING, logger="jiandu.tls"):
-        port = add_port(server, "127.0.0.1:0", server_transport(ServerTls(), "127.0.0.1"))
+        port = add_port(server, "127.0.0.1:0", server_transport(insecure, "127.0.0.1"))
     assert port > 0
     assert any(
         "PLAINTEXT" in r.getMessage() and r.levelno == logging.WARNING for r in caplog.records

@@ -1,26 +1,16 @@
-"""Problems found in catalog files, each pinned to ``file:line``."""
+"""Problems found in catalog files, each pinned to ``file:line`` (see :mod:`jiandu.yamlsource`)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+
+from jiandu.yamlsource import DataFileError, Problem
+
+__all__ = ["CatalogError", "Problem"]
 
 
-@dataclass(frozen=True, order=True)
-class Problem:
-    """One reason a catalog file is rejected."""
-
-    file: str
-    line: int
-    reason: str
-
-    def __str__(self) -> str:
-        return f"{self.file}:{self.line}: {self.reason}"
-
-
-class CatalogError(Exception):
-    """The catalog cannot be used; ``problems`` says where and why."""
+class CatalogError(DataFileError):
+    """The catalog cannot be used; ``problems`` says where and why, sorted by file and line."""
 
     def __init__(self, problems: Iterable[Problem]) -> None:
-        self.problems = tuple(sorted(problems))
-        super().__init__("\n".join(str(p) for p in self.problems))
+        super().__init__(sorted(problems))

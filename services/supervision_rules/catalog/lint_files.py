@@ -6,12 +6,12 @@ from collections.abc import Iterable
 from datetime import date
 
 from jiandu.events.vocabulary import Domain
+from jiandu.yamlsource import SourceMap
 from services.supervision_rules.catalog.common import Status
 from services.supervision_rules.catalog.errors import Problem
 from services.supervision_rules.catalog.items import BenchmarkFile
 from services.supervision_rules.catalog.lint_bands import lint_item
 from services.supervision_rules.catalog.loader import Loaded, LoadedFiles
-from services.supervision_rules.catalog.source_map import SourceMap
 from services.supervision_rules.catalog.workdays import CalendarFile
 
 PREFIX = {"ECO": Domain.ECOLOGY, "SP": Domain.PRODUCTION_SAFETY}

@@ -10,12 +10,12 @@ from typing import Generic, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from jiandu.yamlsource import SourceMap, read_yaml
 from services.supervision_rules.catalog.caps import CapsFile
 from services.supervision_rules.catalog.errors import Problem
 from services.supervision_rules.catalog.items import BenchmarkFile
 from services.supervision_rules.catalog.lists import ListFile
 from services.supervision_rules.catalog.manifest import Manifest
-from services.supervision_rules.catalog.source_map import SourceMap, read_yaml
 from services.supervision_rules.catalog.thresholds import ThresholdsFile
 from services.supervision_rules.catalog.workdays import CalendarFile
 
