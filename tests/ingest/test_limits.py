@@ -1,7 +1,8 @@
 """Ingest's per-token limits, against real servers on 127.0.0.1.
 
 - publish rate (events a second per token): over it, RESOURCE_EXHAUSTED with ``retry-after-ms``
-  while another department is served at the same time; retrying after the hint succeeds;
+  while another department is served at the same time; retrying after the hint succeeds, and
+  the CLI's client does so by itself;
 - an oversized batch is refused event by event (as before) and costs the whole burst;
 - a message over ``max_request_bytes``: RESOURCE_EXHAUSTED from gRPC, others still served;
 - Publish calls running at once per token (a server whose intake waits for the test);
@@ -21,6 +22,7 @@ from pydantic import ValidationError
 
 from jiandu import topics
 from jiandu.ingest.v1 import ingest_pb2, ingest_pb2_grpc
+from jiandu_cli.ingest_client import IngestClient
 from services.enforcement_ingest.auth import department_auth
 from services.enforcement_ingest.intake import Intake, Outcome
 from services.enforcement_ingest.metrics import IngestMetrics
@@ -102,6 +104,18 @@ async def test_a_publisher_over_its_rate_is_refused_while_another_is_served(star
     assert len(ingest.records(topics.EVENTS)) == 1 + 10 + 9 + 8, "nothing of the refused call"
     assert sample(ingest, "jiandu_ingest_throttled_total", limit="rate", department=DEPARTMENT) == 1
     assert sample(ingest, "jiandu_ingest_calls_total", status="RESOURCE_EXHAUSTED") == 1
+
+
+@pytest.mark.kafka
+async def test_the_cli_client_waits_as_told_and_publishes_everything(start: Any) -> None:
+    ingest: Ingest = await start(publish_rate_per_s=10, publish_burst=10, max_batch_events=10)
+    client = IngestClient(f"127.0.0.1:{ingest.server.port}", TOKEN)
+    try:
+        tally = await client.publish_all(events(30, "cli"), batch_size=10)
+    finally:
+        await client.close()
+    assert tally.accepted == 30
+    assert sample(ingest, "jiandu_ingest_throttled_total", limit="rate", department=DEPARTMENT) >= 1
 
 
 @pytest.mark.kafka
