@@ -6,7 +6,8 @@
 - calls at once over the whole server (``max_concurrent_rpcs``);
 - connection settings reach gRPC: a connection idle past ``max_connection_idle_s`` is closed,
   one carrying a stream (heartbeats) is not; a peer that stops answering keepalive pings (a
-  frozen TCP proxy, as a vanished network) is dropped and its stream slot freed.
+  frozen TCP proxy, as a vanished network) is dropped and its stream slot freed; a connection
+  past ``max_connection_age_s`` ends its stream (UNAVAILABLE) after the grace.
 """
 
 from __future__ import annotations
@@ -236,3 +237,25 @@ async def test_a_peer_that_stops_answering_pings_is_dropped_and_frees_its_slot(
             gone.cancel()
     finally:
         await proxy.close()
+
+
+async def beat_until_ended(call: Call) -> None:
+    """Heartbeats until the call fails (raises its error)."""
+    while True:
+        await beats(call)
+
+
+async def test_a_connection_past_its_age_is_closed_after_the_grace(start: object) -> None:
+    running: Running = await start(  # type: ignore[operator]
+        max_connection_age_s=0.5, max_connection_age_grace_s=0.5
+    )
+    target = f"127.0.0.1:{running.server.port}"
+    async with grpc.aio.insecure_channel(target) as channel:
+        stream = subscribe(alerts_pb2_grpc.AlertServiceStub(channel), OTHER)
+        await live(stream)
+        with pytest.raises(grpc.aio.AioRpcError) as ended:
+            await asyncio.wait_for(beat_until_ended(stream), 15)
+        assert ended.value.code() is grpc.StatusCode.UNAVAILABLE, ended.value
+        again = subscribe(alerts_pb2_grpc.AlertServiceStub(channel), OTHER)
+        await live(again)  # the client reconnects (and would resume from its cursor)
+        again.cancel()
