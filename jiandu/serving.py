@@ -12,6 +12,8 @@ from typing import Protocol
 
 from prometheus_client import CollectorRegistry, start_http_server
 
+from jiandu.settings import GrpcServerSettings
+
 
 class Service(Protocol):
     """What a runnable service offers."""
@@ -34,6 +36,37 @@ async def run_until_signal(
         loop.add_signal_handler(signum, stop.set)
     await stop.wait()
     await service.stop()
+
+
+def server_options(settings: GrpcServerSettings) -> list[tuple[str, int]]:
+    """The gRPC channel arguments of a server: keepalive (dead peers are found and their calls
+    end), the clients' ping allowance, and idle / age limits of connections."""
+    options = [
+        ("grpc.keepalive_time_ms", _ms(settings.keepalive_time_s)),
+        ("grpc.keepalive_timeout_ms", _ms(settings.keepalive_timeout_s)),
+        # any unanswered ping (a keepalive ping may wait behind an earlier one, e.g. a BDP
+        # probe) closes the connection after the same time, not after the 60 s default
+        ("grpc.http2.ping_timeout_ms", _ms(settings.keepalive_timeout_s)),
+        # keep pinging while a stream sends nothing (e.g. blocked by a client that stopped
+        # reading): the default (2) would stop probing a dead peer after two pings
+        ("grpc.http2.max_pings_without_data", 0),
+        # clients may keep an idle connection alive with pings, no more often than allowed
+        ("grpc.keepalive_permit_without_calls", 1),
+        ("grpc.http2.min_recv_ping_interval_without_data_ms",
+         _ms(settings.client_ping_min_interval_s)),
+    ]  # fmt: skip
+    if settings.max_connection_idle_s:
+        options.append(("grpc.max_connection_idle_ms", _ms(settings.max_connection_idle_s)))
+    if settings.max_connection_age_s:
+        options.append(("grpc.max_connection_age_ms", _ms(settings.max_connection_age_s)))
+        options.append(
+            ("grpc.max_connection_age_grace_ms", _ms(settings.max_connection_age_grace_s))
+        )
+    return options
+
+
+def _ms(seconds: float) -> int:
+    return max(1, round(seconds * 1000))
 
 
 def configure_logging() -> None:

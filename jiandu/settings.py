@@ -45,6 +45,39 @@ class GrpcServerSettings(BaseSettings):
         default=False,
         description="serve plaintext without TLS files (never the default, on any host)",
     )
+    max_concurrent_rpcs: int = Field(
+        default=1000,
+        ge=1,
+        description="calls (streams included) served at once; more: RESOURCE_EXHAUSTED",
+    )
+    keepalive_time_s: float = Field(
+        default=60.0, gt=0, description="the server pings each connection this often"
+    )
+    keepalive_timeout_s: float = Field(
+        default=20.0,
+        gt=0,
+        description="a ping unanswered this long closes the connection (dead peer: calls end)",
+    )
+    client_ping_min_interval_s: float = Field(
+        default=30.0,
+        gt=0,
+        description="clients may ping no more often than this (more: GOAWAY too_many_pings)",
+    )
+    max_connection_idle_s: float = Field(
+        default=300.0,
+        ge=0,
+        description="a connection without calls this long is closed (GOAWAY; 0 = never)",
+    )
+    max_connection_age_s: float = Field(
+        default=0.0,
+        ge=0,
+        description="connections are closed (GOAWAY) at this age, to rebalance (0 = never)",
+    )
+    max_connection_age_grace_s: float = Field(
+        default=30.0,
+        ge=0,
+        description="after max_connection_age_s, calls still running get this long to finish",
+    )
 
     def tls(self) -> ServerTls:
         """The TLS settings for :func:`jiandu.tls.server_transport` (see docs/tls.md)."""

@@ -135,6 +135,7 @@ async def ingest(bootstrap: str, events: list[bytes], port: int) -> Result:
         JIANDU_INGEST_PORT=str(port),
         JIANDU_INGEST_METRICS_PORT="0",
         JIANDU_INGEST_INSECURE="true",  # a loopback measurement: plaintext, as asked explicitly
+        JIANDU_INGEST_PUBLISH_RATE_PER_S="1e9",  # measure the service, not the rate limit
     )
     server = subprocess.Popen(  # noqa: ASYNC220 - starting a child does not block for long
         [sys.executable, "-m", "services.enforcement_ingest"],

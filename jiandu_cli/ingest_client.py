@@ -1,4 +1,5 @@
-"""IngestClient: publishes raw events to IngestService in batches, retrying UNAVAILABLE.
+"""IngestClient: publishes raw events to IngestService in batches, retrying UNAVAILABLE, and
+RESOURCE_EXHAUSTED after the server's ``retry-after-ms`` (the token's publish rate limit).
 
 Retrying a whole batch is safe: events already written come back as duplicates.
 """
@@ -68,7 +69,8 @@ class IngestClient:
     async def publish(
         self, events: Sequence[bytes], retries: int = 5, backoff_s: float = 1.0
     ) -> ingest_pb2.PublishResponse:
-        """Publish one batch; retries UNAVAILABLE with exponential backoff, raises otherwise."""
+        """Publish one batch; retries UNAVAILABLE with exponential backoff and a rate-limited
+        call after the wait the server names; raises otherwise."""
         request = ingest_pb2.PublishRequest(events=list(events))
         for attempt in range(retries + 1):
             try:
@@ -77,13 +79,14 @@ class IngestClient:
                 )
                 return response
             except grpc.aio.AioRpcError as error:
-                retriable = error.code() in (
+                wait_s = _retry_after_s(error)
+                retriable = wait_s is not None or error.code() in (
                     grpc.StatusCode.UNAVAILABLE,
                     grpc.StatusCode.DEADLINE_EXCEEDED,
                 )
                 if not retriable or attempt == retries:
                     raise
-                await asyncio.sleep(backoff_s * 2**attempt)
+                await asyncio.sleep(backoff_s * 2**attempt if wait_s is None else wait_s)
         raise AssertionError("unreachable")
 
     async def publish_all(
@@ -98,3 +101,13 @@ class IngestClient:
 
     async def close(self) -> None:
         await self._channel.close()
+
+
+def _retry_after_s(error: grpc.aio.AioRpcError) -> float | None:
+    """The wait a RESOURCE_EXHAUSTED answer asks for (trailing ``retry-after-ms``), or None."""
+    if error.code() is not grpc.StatusCode.RESOURCE_EXHAUSTED:
+        return None
+    for key, value in error.trailing_metadata() or ():
+        if key == "retry-after-ms" and str(value).isdigit():
+            return int(str(value)) / 1000
+    return None

@@ -29,7 +29,9 @@ def unique_prefix() -> str:
 
 
 @pytest.fixture
-def project_topics(kafka_bootstrap: str, unique_prefix: str) -> str:
-    """The project's topics created under this test's prefix; the prefix."""
+def project_topics(kafka_bootstrap: str, unique_prefix: str) -> Iterator[str]:
+    """The project's topics created under this test's prefix; the prefix. Every topic under the
+    prefix (internal ones included) is deleted after the test."""
     kafka.create_project_topics(kafka_bootstrap, unique_prefix)
-    return unique_prefix
+    yield unique_prefix
+    kafka.delete_topics_under(kafka_bootstrap, unique_prefix)

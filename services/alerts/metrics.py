@@ -40,6 +40,10 @@ class AlertsMetrics:
         self.escalations = Counter(
             "jiandu_alerts_escalations_total", "Escalations", registry=self.registry
         )
+        # Subscribe streams ended because the client stopped taking messages (stalled_stream_s).
+        self.stalled = Counter(
+            "jiandu_alerts_stalled_streams_total", "Stalled streams ended", registry=self.registry
+        )
         # Calls refused by authentication or authorization, by gRPC status.
         self.denied = Counter(
             "jiandu_alerts_denied_total", "Refused calls", ["status"], registry=self.registry

@@ -21,6 +21,7 @@ from grpc_reflection.v1alpha import reflection
 from jiandu import topics
 from jiandu.alerts.v1 import alerts_pb2, alerts_pb2_grpc
 from jiandu.grpc_auth import BearerAuthInterceptor
+from jiandu.serving import server_options
 from jiandu.tls import add_port, server_transport
 from jiandu.tokens import ALERTS_AUDIENCE, SupervisorClaims, TokenVerifier
 from services.alerts.book import AlertBook
@@ -101,9 +102,18 @@ class AlertsServer:
             "a valid supervisor token",
             lambda reason: self.metrics.auth_refused.labels(reason).inc(),
         )
-        server = grpc.aio.server(interceptors=[interceptor])
+        server = grpc.aio.server(
+            interceptors=[interceptor],
+            options=server_options(s),
+            maximum_concurrent_rpcs=s.max_concurrent_rpcs,
+        )
         servicer = AlertServicer(
-            self.state, key, self.metrics, s.heartbeat_s, s.max_streams_per_token
+            self.state,
+            key,
+            self.metrics,
+            s.heartbeat_s,
+            s.max_streams_per_token,
+            s.stalled_stream_s,
         )
         alerts_pb2_grpc.add_AlertServiceServicer_to_server(servicer, server)
         health_pb2_grpc.add_HealthServicer_to_server(self._health, server)

@@ -3,6 +3,16 @@
 Subscribe replays what the Scope sees after the cursor (in log order), sends a live marker, then
 live changes as the state log brings them, with a heartbeat every ``heartbeat_s``. Each item
 carries the cursor to resume after it; a cursor minted for another scope is refused.
+
+Limits: a supervisor holds at most ``max_streams`` open streams (one more: RESOURCE_EXHAUSTED,
+the open ones go on). A stream is *stalled* when a message it sends (alert, marker or heartbeat)
+is not taken by gRPC within ``stalled_s``: the client stopped reading and its HTTP/2 window is
+full. The handler of a stalled stream is cancelled, which frees the supervisor's slot and the
+server's call slot, so a stuck client cannot hold them for ever. grpc.aio has no way to reset
+one call from the server: the HTTP/2 stream (and at most a window of bytes) stays until the
+client cancels, its connection dies (keepalive) or ``max_connection_age_s`` closes it; a client
+that reads again gets no more heartbeats and must resubscribe from its last cursor. A quiet
+stream is not stalled: its heartbeats are taken. Dead peers are found by keepalive pings.
 """
 
 from __future__ import annotations
@@ -43,6 +53,7 @@ class AlertServicer(alerts_pb2_grpc.AlertServiceServicer):
         metrics: AlertsMetrics,
         heartbeat_s: float,
         max_streams: int,
+        stalled_s: float = 120.0,
         clock: Clock = lambda: datetime.now(UTC),
     ) -> None:
         self._state = state
@@ -51,6 +62,7 @@ class AlertServicer(alerts_pb2_grpc.AlertServiceServicer):
         self._metrics = metrics
         self._heartbeat_s = heartbeat_s
         self._max_streams = max_streams
+        self._stalled_s = stalled_s
         self._streams: dict[str, int] = {}
         self._clock = clock
 
@@ -69,9 +81,22 @@ class AlertServicer(alerts_pb2_grpc.AlertServiceServicer):
         self._opened(who, +1)
         try:
             async for item in self._stream(who, positions, wanted):
-                yield item
+                # the call's task resumes this generator after gRPC took the item; a client
+                # that stopped reading keeps it suspended here: past stalled_s, end the call
+                timer = asyncio.get_running_loop().call_later(
+                    self._stalled_s, self._end_stalled, asyncio.current_task()
+                )
+                try:
+                    yield item
+                finally:
+                    timer.cancel()
         finally:
             self._opened(who, -1)
+
+    def _end_stalled(self, call: asyncio.Task[Any] | None) -> None:
+        self._metrics.stalled.inc()
+        if call is not None:
+            call.cancel()
 
     async def _stream(
         self, who: Supervisor, positions: dict[int, int], wanted: AlertFilter
@@ -116,6 +141,8 @@ class AlertServicer(alerts_pb2_grpc.AlertServiceServicer):
 
     def _opened(self, who: Supervisor, delta: int) -> None:
         self._streams[who.name] = self._streams.get(who.name, 0) + delta
+        if not self._streams[who.name]:
+            del self._streams[who.name]
         self._metrics.subscribers.labels(who.scope.channel.value).inc(delta)
 
     async def Ack(self, request: pb.AckRequest, context: Context) -> pb.Alert:

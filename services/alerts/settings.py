@@ -34,5 +34,15 @@ class AlertsSettings(GrpcServerSettings, SignedTokenSettings):
     policy_file: Path | None = Field(default=None, description="alert policy (default: shipped)")
     heartbeat_s: float = Field(default=5.0, gt=0, description="Subscribe heartbeat interval")
     tick_interval_s: float = Field(default=30.0, gt=0, description="escalation/silence clock")
-    max_streams_per_token: int = Field(default=4, ge=1, description="open Subscribe streams")
+    max_streams_per_token: int = Field(
+        default=4,
+        ge=1,
+        description="open Subscribe streams per supervisor; more: RESOURCE_EXHAUSTED",
+    )
+    stalled_stream_s: float = Field(
+        default=120.0,
+        gt=0,
+        description="a Subscribe message (alert or heartbeat) the client does not take this "
+        "long ends the stream",
+    )
     shutdown_grace_s: float = Field(default=5.0, ge=0, description="drain time on SIGTERM")

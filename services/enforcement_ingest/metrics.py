@@ -31,7 +31,8 @@ class IngestMetrics:
             ["reason"],
             registry=self.registry,
         )
-        # Publish calls by final gRPC status (OK, UNAUTHENTICATED, PERMISSION_DENIED, UNAVAILABLE).
+        # Publish calls by final gRPC status (OK, UNAUTHENTICATED, PERMISSION_DENIED, UNAVAILABLE,
+        # RESOURCE_EXHAUSTED).
         self.calls = Counter(
             "jiandu_ingest_calls_total",
             "Publish calls by status",
@@ -43,6 +44,15 @@ class IngestMetrics:
             "jiandu_ingest_auth_refused_total",
             "Calls refused at authentication, by reason",
             ["reason"],
+            registry=self.registry,
+        )
+        # Publish calls refused by a limit (RESOURCE_EXHAUSTED), by limit ("rate": the token's
+        # events per second; "concurrency": its calls running at once) and department (the
+        # token's only department, "unknown" when it holds several).
+        self.throttled = Counter(
+            "jiandu_ingest_throttled_total",
+            "Publish calls refused by a per-token limit",
+            ["limit", "department"],
             registry=self.registry,
         )
         # Time from receiving a batch to answering it (includes acks=all from the brokers).

@@ -15,6 +15,7 @@ from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
 from jiandu.ingest.v1 import ingest_pb2, ingest_pb2_grpc
+from jiandu.serving import server_options
 from jiandu.tls import add_port, server_transport
 from jiandu.tokens import INGEST_AUDIENCE, BearerTokens, DepartmentClaims
 from services.enforcement_ingest.auth import department_auth
@@ -23,7 +24,8 @@ from services.enforcement_ingest.history import History, Sink
 from services.enforcement_ingest.intake import Intake, Limits
 from services.enforcement_ingest.metrics import IngestMetrics
 from services.enforcement_ingest.publisher import Publisher
-from services.enforcement_ingest.servicer import IngestServicer
+from services.enforcement_ingest.ratelimit import RateLimiter
+from services.enforcement_ingest.servicer import IngestServicer, PublishLimits
 from services.enforcement_ingest.settings import IngestSettings
 from services.enforcement_ingest.tokens import Principal, TokenRegistry, department_tokens
 
@@ -81,6 +83,7 @@ class IngestServer:
     def _build_server(
         self, tokens: BearerTokens[Principal, DepartmentClaims], intake: Intake
     ) -> grpc.aio.Server:
+        s = self.settings
         interceptor = department_auth(
             tokens,
             lambda code: self.metrics.calls.labels(code).inc(),
@@ -89,12 +92,18 @@ class IngestServer:
         server = grpc.aio.server(
             interceptors=[interceptor],
             options=[
-                ("grpc.max_receive_message_length", self.settings.max_request_bytes),
-                ("grpc.max_send_message_length", self.settings.max_request_bytes),
+                *server_options(s),
+                ("grpc.max_receive_message_length", s.max_request_bytes),
+                ("grpc.max_send_message_length", s.max_request_bytes),
             ],
+            maximum_concurrent_rpcs=s.max_concurrent_rpcs,
+        )
+        limits = PublishLimits(
+            s.max_concurrent_publishes_per_token,
+            RateLimiter(s.publish_rate_per_s, s.publish_burst),
         )
         ingest_pb2_grpc.add_IngestServiceServicer_to_server(
-            IngestServicer(intake, self.metrics), server
+            IngestServicer(intake, self.metrics, limits), server
         )
         health_pb2_grpc.add_HealthServicer_to_server(self._health, server)
         reflection.enable_server_reflection(

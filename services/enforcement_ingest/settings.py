@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Self
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import SettingsConfigDict
 
 from jiandu.settings import GrpcServerSettings, KafkaSettings
@@ -47,3 +48,36 @@ class IngestSettings(GrpcServerSettings, SignedTokenSettings):
     )
     dedup_max_entries: int = Field(default=2_000_000, ge=1000, description="dedup index bound")
     linger_ms: int = Field(default=5, ge=0, le=1000, description="producer batching delay")
+    max_concurrent_rpcs: int = Field(
+        default=100,
+        ge=1,
+        description="calls served at once (each may hold max_request_bytes); more: "
+        "RESOURCE_EXHAUSTED",
+    )
+    max_concurrent_publishes_per_token: int = Field(
+        default=8,
+        ge=1,
+        description="Publish calls one token may have running; more: RESOURCE_EXHAUSTED",
+    )
+    publish_rate_per_s: float = Field(
+        default=2000.0,
+        gt=0,
+        description="events a second one token may publish (per replica); more: "
+        "RESOURCE_EXHAUSTED with retry-after-ms",
+    )
+    publish_burst: int = Field(
+        default=10_000,
+        ge=1,
+        description="events one token may publish at once before the rate applies "
+        "(at least max_batch_events)",
+    )
+
+    @model_validator(mode="after")
+    def _a_full_batch_can_pass(self) -> Self:
+        """A batch is charged all at once, so the burst must hold the largest batch."""
+        if self.publish_burst < self.max_batch_events:
+            raise ValueError(
+                f"publish_burst ({self.publish_burst}) must be at least max_batch_events "
+                f"({self.max_batch_events}), or a full batch could never pass"
+            )
+        return self

@@ -12,6 +12,8 @@ import socket
 from dataclasses import dataclass
 from pathlib import Path
 
+from kafka.errors import KafkaError
+
 from jiandu.localkafka import (
     LocalKafka,
     LocalKafkaError,
@@ -19,6 +21,7 @@ from jiandu.localkafka import (
     broker_count,
     ensure_topics,
 )
+from jiandu.localkafka.admin import admin_client
 from jiandu.localkafka.paths import repo_root
 from jiandu.topics import TOPICS
 
@@ -101,6 +104,21 @@ def create_project_topics(bootstrap: str, prefix: str, partitions: int = 3) -> N
     """The project's topics under ``prefix`` (replicated min(brokers, 3) times)."""
     rf = min(3, broker_count(bootstrap))
     ensure_topics(bootstrap, TOPICS, partitions, rf, prefix)
+
+
+def delete_topics_under(bootstrap: str, prefix: str) -> None:
+    """Delete every topic whose name starts with ``prefix`` (best effort): a long-lived dev
+    broker otherwise keeps a file open per partition segment of every test ever run, and a
+    day of test sessions exhausts its open-file limit."""
+    admin = admin_client(bootstrap)
+    try:
+        doomed = [t for t in admin.list_topics() if t.startswith(prefix)]
+        if doomed:
+            admin.delete_topics(doomed, timeout_ms=30_000)
+    except KafkaError:
+        pass  # the broker is down or busy: the topics stay, nothing else depends on them
+    finally:
+        admin.close()
 
 
 def free_base_port(start: int = 19092, nodes: int = 1) -> int:
