@@ -4,7 +4,6 @@ justice bureau's V-SF office) and show what that supervisor receives, as it arri
 from __future__ import annotations
 
 import asyncio
-import json
 import secrets
 from pathlib import Path
 
@@ -14,7 +13,7 @@ from rich.console import Console
 from jiandu.alerts.v1 import alerts_pb2 as pb
 from jiandu.localkafka.paths import repo_root
 from jiandu.tls import channel_credentials
-from jiandu_cli import processes
+from jiandu_cli import demo_tokens, processes
 from jiandu_cli.alerts_client import AlertsClient, local_time
 from jiandu_cli.certs import DevCerts
 from jiandu_cli.demo_config import DemoConfig
@@ -27,25 +26,19 @@ console = Console()
 
 
 def start_alerts(bootstrap: str, config: DemoConfig, certs: DevCerts) -> str:
-    """(Re)start the alerts service (TLS) with a fresh token for the city V-SF supervisor; the
-    token."""
+    """(Re)start the alerts service (TLS, signed tokens); a fresh token for the city V-SF
+    supervisor."""
     processes.stop("alerts")
-    token = secrets.token_urlsafe(24)
-    supervisor = {
-        "name": "demo-city-sf",
-        "token": token,
-        "scope": {"channel": "V-SF", "unit": "SF-140700", "jurisdiction": "1407",
-                  "permissions": ["read", "ack", "silence"]},
-    }  # fmt: skip
+    token = demo_tokens.supervisor_token()
     env = {
         "JIANDU_KAFKA_BOOTSTRAP": bootstrap,
         "JIANDU_KAFKA_TOPIC_PREFIX": config.topic_prefix,
         "JIANDU_ALERTS_PORT": str(config.ports.alerts),
         "JIANDU_ALERTS_METRICS_PORT": str(config.ports.alerts_metrics),
         "JIANDU_ALERTS_GROUP_ID": config.alerts_group,
-        "JIANDU_ALERTS_TOKENS": json.dumps([supervisor]),
         "JIANDU_ALERTS_CURSOR_KEY": _cursor_key(),
         **tls_env("alerts", certs),
+        **demo_tokens.server_env("alerts"),
     }
     pid, log = processes.start("alerts", "services.alerts", env)
     console.print(f"alerts: pid {pid}, gRPC {config.alerts_target} (TLS), log {log}")

@@ -19,10 +19,9 @@ from jiandu.localkafka.admin import port_open
 from jiandu.localkafka.paths import repo_root
 from jiandu.settings import KafkaSettings
 from jiandu.tls import channel_credentials
-from jiandu_cli import processes
+from jiandu_cli import demo_tokens, processes
 from jiandu_cli.certs import DevCerts, write_dev_certs
 from jiandu_cli.demo_config import DemoConfig
-from jiandu_cli.sample import department_token_env
 
 SERVICES = ("ingest", "rules", "alerts", "prometheus")
 console = Console()
@@ -65,8 +64,9 @@ def tls_env(service: str, certs: DevCerts) -> dict[str, str]:
 
 
 def start_ingest(bootstrap: str, config: DemoConfig, certs: DevCerts) -> str:
-    """Start the ingest service (TLS) with a fresh token for every department; the token."""
-    token, env = department_token_env()
+    """Start the ingest service (TLS, signed tokens); a fresh token for every department."""
+    token = demo_tokens.department_token()
+    env = demo_tokens.server_env("ingest")
     env.update(
         JIANDU_KAFKA_BOOTSTRAP=bootstrap,
         JIANDU_KAFKA_TOPIC_PREFIX=config.topic_prefix,
