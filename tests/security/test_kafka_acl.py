@@ -123,19 +123,37 @@ def test_a_service_joining_another_services_group_is_refused(secure_kafka: Local
         consume_one(secure_kafka, "rules", physical(topics.EVENTS), f"{SECURE_PREFIX}alerts")
 
 
+def broker_log(kafka: LocalKafka) -> str:
+    return "".join(
+        p.read_text(errors="replace") for p in kafka.state.root.glob("node-*/server.log")
+    )
+
+
+def refused_connection(kafka: LocalKafka, security: KafkaSecurity, reason: str) -> None:
+    """A producer with ``security`` cannot bootstrap, and the broker logs why: ``reason``."""
+    before = broker_log(kafka).count(reason)
+    with pytest.raises(KafkaError):  # kafka-python: KafkaTimeoutError, unable to bootstrap
+        KafkaProducer(
+            bootstrap_servers=kafka.bootstrap,
+            max_block_ms=5_000,
+            bootstrap_timeout_ms=5_000,
+            **security.kafka_python(),
+        ).close()
+    assert broker_log(kafka).count(reason) > before
+
+
 def test_a_wrong_password_is_refused(secure_kafka: LocalKafka) -> None:
-    right = secure_kafka.security("ingest")
-    wrong = right.model_copy(update={"password": SecretStr("not-the-password")})
-    with pytest.raises(KafkaError):  # SaslAuthenticationFailed, or no broker at all
-        producer(secure_kafka, wrong).close()
+    wrong = secure_kafka.security("ingest").model_copy(
+        update={"password": SecretStr("not-the-password")}
+    )
+    refused_connection(secure_kafka, wrong, "invalid credentials with SASL mechanism SCRAM-SHA-512")
 
 
 def test_a_plaintext_client_gets_nothing_from_the_sasl_ssl_port(secure_kafka: LocalKafka) -> None:
     host, _, port = secure_kafka.bootstrap.partition(":")
     assert not answers_kafka(host, int(port)), "plaintext ApiVersions must not be answered"
     assert answers_kafka(host, int(port), tls=secure_kafka.security().ssl_context())
-    with pytest.raises(KafkaError):
-        KafkaProducer(bootstrap_servers=secure_kafka.bootstrap, max_block_ms=5_000).close()
+    refused_connection(secure_kafka, KafkaSecurity(), "SSL handshake failed")
 
 
 def test_no_password_in_the_clusters_configs_logs_or_data(secure_kafka: LocalKafka) -> None:
