@@ -7,9 +7,10 @@ Layout (every file mode 0600 unless said, the folder 0700)::
     <state>/secrets/broker.pem (0644), broker-key.pem, broker-keystore.pem (key + chain)
     <state>/secrets/<user>.password                  generated once, never printed or logged
     <state>/secrets/<user>.env                       JIANDU_KAFKA_* for that user (KEY=value)
+    <state>/secrets/broker-jaas.properties           the brokers' JAAS lines (admin password)
 
-Passwords are made here and read back here; nothing logs them. The broker settings carrying the
-admin password go into server.properties, which the cluster writes with mode 0600.
+Passwords are made here and read back here; nothing logs them. server.properties holds none: it
+points Kafka's FileConfigProvider at broker-jaas.properties (and is 0600 all the same).
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ USERS = (ADMIN, *SERVICE_USERS)
 MECHANISM: Mechanism = "SCRAM-SHA-512"
 _SCRAM_MODULE = "org.apache.kafka.common.security.scram.ScramLoginModule"
 _PLAIN_MODULE = "org.apache.kafka.common.security.plain.PlainLoginModule"
+_FILE_PROVIDER = "org.apache.kafka.common.config.provider.FileConfigProvider"
 _HOSTS = ["127.0.0.1", "localhost"]
 
 
@@ -55,6 +57,12 @@ class Secrets:
         """The broker's PEM keystore: its private key, then its certificate and the CA."""
         return self.root / "broker-keystore.pem"
 
+    @property
+    def broker_jaas(self) -> Path:
+        """The brokers' JAAS lines holding the admin password, read by Kafka's
+        FileConfigProvider so that server.properties holds no password."""
+        return self.root / "broker-jaas.properties"
+
     def password_file(self, user: str) -> Path:
         """Where ``user``'s password is kept."""
         return self.root / f"{user}.password"
@@ -72,6 +80,17 @@ class Secrets:
         for user in USERS:
             if not self.password_file(user).is_file():
                 write_private(self.password_file(user), secrets.token_urlsafe(32) + "\n")
+        self._write_broker_jaas()
+
+    def _write_broker_jaas(self) -> None:
+        """The listener JAAS configs with the admin password, as ``key=value`` properties."""
+        admin = self.password(ADMIN).get_secret_value()
+        scram = f'{_SCRAM_MODULE} required username="{ADMIN}" password="{admin}";'
+        plain = (
+            f'{_PLAIN_MODULE} required username="{ADMIN}" password="{admin}" '
+            f'user_{ADMIN}="{admin}";'
+        )
+        write_private(self.broker_jaas, f"scram={scram}\nplain={plain}\n")
 
     def _issue_broker_certificate(self) -> None:
         """The CA (reused when present) and a server certificate for 127.0.0.1 / localhost."""
@@ -136,8 +155,10 @@ def secure_settings(layout: ClusterLayout, index: int, files: Secrets) -> dict[s
     controllers serve, so they cannot authenticate the controllers themselves).
     """
     port, ctrl = layout.broker_port(index), layout.controller_port(index)
-    admin = files.password(ADMIN).get_secret_value()
+    jaas = files.broker_jaas
     return {
+        "config.providers": "file",
+        "config.providers.file.class": _FILE_PROVIDER,
         "listeners": f"SASL_SSL://{layout.host}:{port},CONTROLLER://{layout.host}:{ctrl}",
         "advertised.listeners": f"SASL_SSL://{layout.host}:{port}",
         "listener.security.protocol.map": "SASL_SSL:SASL_SSL,CONTROLLER:SASL_SSL",
@@ -146,14 +167,9 @@ def secure_settings(layout: ClusterLayout, index: int, files: Secrets) -> dict[s
         "sasl.mechanism.controller.protocol": "PLAIN",
         "sasl.enabled.mechanisms": MECHANISM,
         "listener.name.sasl_ssl.sasl.enabled.mechanisms": MECHANISM,
-        "listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config": (
-            f'{_SCRAM_MODULE} required username="{ADMIN}" password="{admin}";'
-        ),
+        "listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config": f"${{file:{jaas}:scram}}",
         "listener.name.controller.sasl.enabled.mechanisms": "PLAIN",
-        "listener.name.controller.plain.sasl.jaas.config": (
-            f'{_PLAIN_MODULE} required username="{ADMIN}" password="{admin}" '
-            f'user_{ADMIN}="{admin}";'
-        ),
+        "listener.name.controller.plain.sasl.jaas.config": f"${{file:{jaas}:plain}}",
         "ssl.keystore.type": "PEM",
         "ssl.keystore.location": str(files.keystore),
         "ssl.truststore.type": "PEM",

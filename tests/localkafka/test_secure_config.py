@@ -39,6 +39,16 @@ def test_every_listener_is_sasl_ssl_and_everything_unlisted_is_denied(
     assert settings["allow.everyone.if.no.acl.found"] == "false"
     assert settings["super.users"] == "User:admin"
     assert settings["ssl.keystore.type"] == settings["ssl.truststore.type"] == "PEM"
+    jaas = secrets_dir.broker_jaas
+    assert settings["listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config"] == (
+        f"${{file:{jaas}:scram}}"
+    )
+    assert settings["listener.name.controller.plain.sasl.jaas.config"] == f"${{file:{jaas}:plain}}"
+    assert settings["config.providers.file.class"].endswith("FileConfigProvider")
+    admin = secrets_dir.password(ADMIN).get_secret_value()
+    assert not any(admin in value for value in settings.values())
+    assert stat.S_IMODE(jaas.stat().st_mode) == 0o600
+    assert admin in jaas.read_text()
 
 
 def test_secrets_are_private_and_passwords_distinct(secrets_dir: Secrets) -> None:

@@ -15,11 +15,13 @@ from kafka.errors import (
     TopicAuthorizationFailedError,
 )
 from pydantic import SecretStr
+from typer.testing import CliRunner
 
 from jiandu import topics
 from jiandu.kafka_security import KafkaSecurity
 from jiandu.localkafka import LocalKafka, answers_kafka
 from jiandu.localkafka.secure import USERS
+from jiandu_cli import kafka as kafka_cli
 from tests.security.conftest import SECURE_PREFIX
 
 pytestmark = [pytest.mark.kafka, pytest.mark.slow]
@@ -167,8 +169,7 @@ def test_no_password_in_the_clusters_configs_logs_or_data(secure_kafka: LocalKaf
         for user, password in passwords.items():
             if password.encode() in data:
                 holders.setdefault(user, []).append(path.name)
-    # Only the broker config holds one: the admin password the broker logs in with (mode 0600).
-    assert holders == {"admin": ["server.properties"]}
+    assert holders == {}, "server.properties names the JAAS file in secrets/, not the password"
     properties = next(secure_kafka.state.root.glob("node-*/server.properties"))
     assert properties.stat().st_mode & 0o777 == 0o600
     assert secrets_dir.stat().st_mode & 0o777 == 0o700
@@ -177,3 +178,18 @@ def test_no_password_in_the_clusters_configs_logs_or_data(secure_kafka: LocalKaf
         for p in secrets_dir.iterdir()
         if p.name not in ("ca.pem", "broker.pem")
     )
+
+
+def test_status_and_env_work_on_a_secure_cluster(secure_kafka: LocalKafka) -> None:
+    state = ["--state-dir", str(secure_kafka.state.root)]
+    status = CliRunner().invoke(kafka_cli.app, ["status", *state])
+    assert status.exit_code == 0, status.output
+    assert physical(topics.EVENTS) in status.output  # listed as admin over SASL_SSL
+    env = CliRunner().invoke(kafka_cli.app, ["env", "--service", "rules", *state])
+    assert env.exit_code == 0, env.output
+    assert "export JIANDU_KAFKA_SECURITY_PROTOCOL=SASL_SSL" in env.output
+    assert "export JIANDU_KAFKA_SASL_USERNAME=rules" in env.output
+    assert secure_kafka.secrets.password("rules").get_secret_value() in env.output
+    assert secure_kafka.secrets.password("admin").get_secret_value() not in env.output
+    unknown = CliRunner().invoke(kafka_cli.app, ["env", "--service", "mallory", *state])
+    assert unknown.exit_code == 1
