@@ -195,8 +195,8 @@ class LocalKafka:
         elif record.layout != layout:
             raise LocalKafkaError(
                 f"{self.state.root} holds a {record.nodes}-node cluster on port {record.base_port}"
-                f" ({_kind(record.secure)});"
-                " `jiandu kafka down --wipe` it or use another --state-dir"
+                f" ({_kind(record.secure)}); `jiandu kafka down --wipe` it or use another"
+                " --state-dir (a secure cluster needs `up --secure` each time)"
             )
         return record
 
@@ -359,4 +359,4 @@ def _topics_or_problem(
 
 def _kind(secure: bool) -> str:
     """How a cluster is described in messages."""
-    return "secure (SASL_SSL)" if secure else "plaintext"
+    return "secure: SASL_SSL" if secure else "plaintext"
