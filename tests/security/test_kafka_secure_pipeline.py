@@ -53,6 +53,7 @@ async def test_an_event_becomes_an_alert_with_every_service_on_its_own_user(
     port = await ingest.start()
     rules = RulesWorker(secure_kafka.bootstrap, SECURE_PREFIX, tmp_path, timers="false")
     rules.env.update(service_env(secure_kafka, "rules"))
+    rules.env["JIANDU_RULES_LOGLEVEL"] = "info"  # so that the scan below reads the startup logs
     alerts = AlertsProcess(secure_kafka.bootstrap, SECURE_PREFIX, tmp_path, SUPERVISORS)
     alerts.env.update(service_env(secure_kafka, "alerts"))
     rules.start()
