@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import itertools
 import stat
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -14,7 +15,9 @@ from jiandu import topics
 from jiandu.kafka_security import KafkaSecurity
 from jiandu.localkafka import ClusterLayout
 from jiandu.localkafka.acls import Grant, kafka_acls, service_grants
+from jiandu.localkafka.paths import default_state_dir, repo_root
 from jiandu.localkafka.secure import ADMIN, USERS, Secrets, secure_settings
+from jiandu.localkafka.state import StateDir
 from jiandu.localkafka.storage import _through_argfile
 from jiandu.settings import KafkaSettings
 
@@ -165,3 +168,11 @@ def test_the_password_is_hidden_until_a_client_is_built(secrets_dir: Secrets) ->
     assert credentials is not None
     assert credentials.username == "ingest"
     assert credentials.mechanism.value == "SCRAM-SHA-512"
+
+
+def test_the_default_secrets_folder_is_ignored_by_git() -> None:
+    secret = Secrets(StateDir(default_state_dir()).secrets).password_file(ADMIN)
+    done = subprocess.run(
+        ["git", "check-ignore", "-q", str(secret)], cwd=repo_root(), check=False, timeout=30
+    )
+    assert done.returncode == 0, f"{secret} would be committed"
