@@ -5,25 +5,54 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from jiandu.kafka_security import KafkaSecurity, Mechanism, Protocol
 from jiandu.tls import ServerTls
 from jiandu.topics import topic_name
 
 
 class KafkaSettings(BaseSettings):
-    """Where Kafka is and how topics are named (``JIANDU_KAFKA_*``)."""
+    """Where Kafka is, how topics are named and how clients authenticate (``JIANDU_KAFKA_*``)."""
 
     model_config = SettingsConfigDict(env_prefix="JIANDU_KAFKA_", frozen=True, extra="ignore")
 
     bootstrap: str = Field(default="127.0.0.1:9092", description="host:port[,host:port...]")
     topic_prefix: str = Field(default="", description="put every topic under this prefix")
     client_id: str = Field(default="jiandu", description="client.id sent to the broker")
+    security_protocol: Protocol = Field(
+        default="PLAINTEXT", description="PLAINTEXT (local dev) or SASL_SSL (SCRAM over TLS)"
+    )
+    sasl_mechanism: Mechanism = Field(
+        default="SCRAM-SHA-512", description="SASL mechanism with SASL_SSL"
+    )
+    sasl_username: str | None = Field(default=None, description="SCRAM user of this service")
+    sasl_password: SecretStr | None = Field(
+        default=None, description="its password (a secret: from a Secret / 0600 env file)"
+    )
+    ssl_cafile: Path | None = Field(
+        default=None, description="PEM CA of the broker certificate (default: system roots)"
+    )
+
+    @model_validator(mode="after")
+    def _security_complete(self) -> KafkaSettings:
+        self.security()  # SASL_SSL without a user or password fails here, at startup
+        return self
 
     def topic(self, name: str) -> str:
         """The physical name of one of :mod:`jiandu.topics`."""
         return topic_name(name, self.topic_prefix)
+
+    def security(self) -> KafkaSecurity:
+        """How clients authenticate; turn it into client kwargs with its methods."""
+        return KafkaSecurity(
+            protocol=self.security_protocol,
+            mechanism=self.sasl_mechanism,
+            username=self.sasl_username,
+            password=self.sasl_password,
+            cafile=self.ssl_cafile,
+        )
 
 
 class GrpcServerSettings(BaseSettings):

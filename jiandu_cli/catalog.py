@@ -185,7 +185,10 @@ def publish_command(
         typer.echo(str(error), err=True)
         raise typer.Exit(1) from None
     producer = KafkaProducer(
-        bootstrap_servers=servers.split(","), acks="all", max_request_size=8 * 1024 * 1024
+        bootstrap_servers=servers.split(","),
+        acks="all",
+        max_request_size=8 * 1024 * 1024,
+        **kafka.security().kafka_python(),
     )
     try:
         sent = producer.send(topic, key=CATALOG_KEY.encode(), value=value)

@@ -39,7 +39,7 @@ KUSTOMIZE_MODULE = "sigs.k8s.io/kustomize/kustomize/v5"
 KUBERNETES_VERSION = "1.33.0"
 ROOT = Path(__file__).resolve().parents[1]
 OVERLAY = Path("deploy/k8s/overlays/jinzhong")
-COMPONENTS = (Path("deploy/k8s/components/tls"),)
+COMPONENTS = (Path("deploy/k8s/components/tls"), Path("deploy/k8s/components/kafka-sasl"))
 CATALOG_MANIFEST = Path("catalog/catalog.yaml")
 SECRET_WORDS = ("TOKEN", "KEY", "PASSWORD", "SECRET", "CREDENTIAL")
 

@@ -1,8 +1,9 @@
-"""``jiandu kafka up|down|status|topics``: the local Apache Kafka broker (KRaft), for people."""
+"""``jiandu kafka up|down|status|topics|env``: the local Apache Kafka broker (KRaft), for people."""
 
 from __future__ import annotations
 
 import logging
+import shlex
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -24,7 +25,10 @@ from jiandu.localkafka import (
     ensure_topics,
     topic_partitions,
 )
+from jiandu.localkafka.acls import ALERTS_GROUP, RULES_GROUP
 from jiandu.localkafka.config import HOST
+from jiandu.localkafka.secure import USERS
+from jiandu.settings import KafkaSettings
 from jiandu.topics import TOPICS
 
 app = typer.Typer(no_args_is_help=True, pretty_exceptions_enable=False)
@@ -87,14 +91,40 @@ def up(
         str | None,
         typer.Option("--heap", help="JVM -Xmx per node (default: 1g; 768m each for 3 nodes)."),
     ] = None,
+    secure: Annotated[
+        bool,
+        typer.Option(
+            "--secure",
+            help="SASL_SSL with SCRAM users per service and ACLs (see docs/kafka.md).",
+        ),
+    ] = False,
+    rules_app_id: Annotated[
+        str, typer.Option("--rules-app-id", help="--secure: rules app id (group, topic prefix).")
+    ] = RULES_GROUP,
+    alerts_group: Annotated[
+        str, typer.Option("--alerts-group", help="--secure: the alerts consumer group.")
+    ] = ALERTS_GROUP,
     state_dir: StateDir = None,
 ) -> None:
     """Fetch (once), start and wait for the broker(s), then create the project topics."""
     with _failing():
         kafka = LocalKafka(state_dir, heap=heap)
         with err.status("starting Kafka…"):
-            result = kafka.up(nodes=nodes, base_port=port, partitions=partitions, prefix=prefix)
+            result = kafka.up(
+                nodes=nodes,
+                base_port=port,
+                partitions=partitions,
+                prefix=prefix,
+                secure=secure,
+                groups=(rules_app_id, alerts_group),
+            )
         _print_up(result, kafka.state.root)
+        if secure:
+            out.print(
+                f"Secure: SASL_SSL, users {', '.join(USERS)}; credentials in "
+                f"{kafka.secrets.root} (0600). A service's settings: "
+                '[bold]eval "$(jiandu kafka env --service ingest)"[/]'
+            )
 
 
 def _print_up(result: UpResult, state_dir: Path) -> None:
@@ -198,6 +228,28 @@ def _yes_no(flag: bool) -> str:
 
 
 @app.command()
+def env(
+    service: Annotated[
+        str,
+        typer.Option("--service", help=f"Whose settings: one of {', '.join(USERS)}."),
+    ],
+    state_dir: StateDir = None,
+) -> None:
+    """Print ``export JIANDU_KAFKA_*`` lines (password included) for a service of a secure
+    cluster; meant for ``eval "$(jiandu kafka env --service ingest)"``, never for logs."""
+    with _failing():
+        if service not in USERS:
+            raise ValueError(f"no user {service!r}; users: {', '.join(USERS)}")
+        kafka = LocalKafka(state_dir)
+        if not kafka.security().secure:
+            raise ValueError(f"the cluster of {kafka.state.root} is not secure (`up --secure`)")
+        path = kafka.secrets.env_file(service)
+        for line in path.read_text(encoding="utf-8").splitlines():
+            key, _, value = line.partition("=")
+            print(f"export {key}={shlex.quote(value)}")
+
+
+@app.command()
 def topics(
     bootstrap: Annotated[
         str,
@@ -216,8 +268,11 @@ def topics(
         ),
     ] = None,
 ) -> None:
-    """Create the project topics on any cluster (e.g. one you run yourself); existing ones stay."""
+    """Create the project topics on any cluster (e.g. one you run yourself); existing ones stay.
+
+    Authenticates as ``JIANDU_KAFKA_SECURITY_PROTOCOL`` / ``_SASL_*`` / ``_SSL_CAFILE`` say."""
     with _failing():
-        rf = replication_factor or min(3, broker_count(bootstrap))
-        created = ensure_topics(bootstrap, TOPICS, partitions, rf, prefix)
+        security = KafkaSettings().security()
+        rf = replication_factor or min(3, broker_count(bootstrap, security))
+        created = ensure_topics(bootstrap, TOPICS, partitions, rf, prefix, security=security)
     out.print(f"Topics created on {bootstrap}: {', '.join(created) or 'none (all existed)'}")

@@ -116,7 +116,7 @@ def write_records(settings: KafkaSettings, kind: Kind, messages: Sequence[Messag
     acknowledgement; the number written. Raises KafkaError, or LookupError when the topic does
     not exist (it is compacted, so it is never left to auto-creation)."""
     topic = settings.topic(topics.REFERENCE)
-    with admin_client(settings.bootstrap) as admin:
+    with admin_client(settings.bootstrap, security=settings.security()) as admin:
         if topic not in admin.list_topics():
             raise LookupError(f"topic {topic} does not exist: create it with `jiandu kafka topics`")
     producer = KafkaProducer(
@@ -125,6 +125,7 @@ def write_records(settings: KafkaSettings, kind: Kind, messages: Sequence[Messag
         acks="all",
         enable_idempotence=True,
         max_block_ms=10_000,
+        **settings.security().kafka_python(),
     )
     try:
         headers = [(KIND_HEADER, kind.key_prefix.encode())]

@@ -13,8 +13,17 @@ from pathlib import Path
 
 from kafka.errors import KafkaError
 
+from jiandu.kafka_security import KafkaSecurity
 from jiandu.localkafka import admin, paths, process
+from jiandu.localkafka.acls import (
+    ALERTS_GROUP,
+    RULES_GROUP,
+    apply_grants,
+    create_users,
+    service_grants,
+)
 from jiandu.localkafka.config import (
+    HOST,
     LOG4J2_PROPERTIES,
     ClusterLayout,
     new_cluster_id,
@@ -22,7 +31,9 @@ from jiandu.localkafka.config import (
 )
 from jiandu.localkafka.errors import LocalKafkaError
 from jiandu.localkafka.fetch import fetch
+from jiandu.localkafka.files import write_private
 from jiandu.localkafka.report import ClusterStatus, NodeStatus, UpResult
+from jiandu.localkafka.secure import ADMIN, SERVICE_USERS, Secrets, secure_settings
 from jiandu.localkafka.state import ClusterRecord, NodeFiles, StateDir
 from jiandu.localkafka.storage import format_node
 from jiandu.localkafka.toolchain import checked_java, jvm_argv
@@ -58,28 +69,67 @@ class LocalKafka:
         """Bootstrap servers of the recorded cluster (every node)."""
         return self._recorded_layout().bootstrap
 
+    @property
+    def secrets(self) -> Secrets:
+        """The TLS files and passwords of a secure cluster (see :mod:`jiandu.localkafka.secure`)."""
+        return Secrets(self.state.secrets)
+
+    def security(self, user: str = ADMIN) -> KafkaSecurity:
+        """Client settings for ``user`` of the recorded cluster (plaintext when not secure)."""
+        if not self._recorded_layout().secure:
+            return KafkaSecurity()
+        return self.secrets.security(user)
+
     def fetch(self) -> Path:
         """The directory of the pinned broker jars, fetched with Maven unless cached."""
         return fetch(self._pom or paths.repo_root() / paths.POM, self._cache_root)
 
     def up(
-        self, nodes: int = 1, base_port: int = 9092, partitions: int = 6, prefix: str = ""
+        self,
+        nodes: int = 1,
+        base_port: int = 9092,
+        partitions: int = 6,
+        prefix: str = "",
+        *,
+        secure: bool = False,
+        groups: tuple[str, str] = (RULES_GROUP, ALERTS_GROUP),
     ) -> UpResult:
         """Start what is not running, wait until it answers, create the project topics.
 
-        Idempotent. A foreign broker answering on ``base_port`` is reused, not started again.
+        Idempotent. A foreign broker answering on ``base_port`` is reused, not started again
+        (not in ``secure`` mode). ``secure``: SASL_SSL, SCRAM users and the ACL table for
+        ``prefix`` and the (rules app id, alerts group) ``groups``; see docs/kafka.md.
         """
-        layout = ClusterLayout(nodes=nodes, base_port=base_port)
+        layout = ClusterLayout(nodes=nodes, base_port=base_port, secure=secure)
         with self.state.lock():
-            if not self._ours_running() and admin.answers_kafka(layout.host, base_port):
+            if not secure and not self._ours_running() and admin.answers_kafka(HOST, base_port):
                 return self._reuse(f"{layout.host}:{base_port}", partitions, prefix, nodes)
             record = self._record_for(layout)
             started = self._start_missing(record, layout)
             self._await(layout, layout.indexes)
+            if secure:
+                self._secure(layout, prefix, groups)
         created = admin.ensure_topics(
-            layout.bootstrap, TOPICS, partitions, layout.replication_factor, prefix
+            layout.bootstrap,
+            TOPICS,
+            partitions,
+            layout.replication_factor,
+            prefix,
+            security=self._admin(layout),
         )
         return UpResult(layout.bootstrap, started, tuple(created))
+
+    def _secure(self, layout: ClusterLayout, prefix: str, groups: tuple[str, str]) -> None:
+        """Create the service users and their ACLs; write their env files."""
+        admin_security = self.secrets.security(ADMIN)
+        passwords = {u: self.secrets.password(u).get_secret_value() for u in SERVICE_USERS}
+        create_users(layout.bootstrap, admin_security, passwords)
+        apply_grants(layout.bootstrap, admin_security, service_grants(prefix, *groups))
+        self.secrets.write_env_files(layout.bootstrap, prefix)
+
+    def _admin(self, layout: ClusterLayout) -> KafkaSecurity | None:
+        """The admin user's client settings on a secure layout, else None (plaintext)."""
+        return self.secrets.security(ADMIN) if layout.secure else None
 
     def down(self, wipe: bool = False) -> tuple[int, ...]:
         """Stop the nodes this state dir started (SIGTERM, then SIGKILL); their node ids.
@@ -100,8 +150,10 @@ class LocalKafka:
             return ClusterStatus(self.state.root, None, (), {}, None)
         layout = record.layout
         nodes = tuple(self._node_status(layout, i) for i in layout.indexes)
-        answering = [f"{layout.host}:{n.port}" for n in nodes if n.answering]
-        topics, problem = _topics_or_problem(",".join(answering)) if answering else ({}, None)
+        answering = ",".join(f"{layout.host}:{n.port}" for n in nodes if n.answering)
+        topics, problem = (
+            _topics_or_problem(answering, self._admin(layout)) if answering else ({}, None)
+        )
         return ClusterStatus(self.state.root, layout, nodes, topics, problem)
 
     def start_node(self, node_id: int) -> int:
@@ -136,12 +188,15 @@ class LocalKafka:
         """The state dir's record, created for ``layout``; refuses a different recorded layout."""
         record = self.state.read_record()
         if record is None:
-            record = ClusterRecord(new_cluster_id(), layout.nodes, layout.base_port)
+            record = ClusterRecord(
+                new_cluster_id(), layout.nodes, layout.base_port, secure=layout.secure
+            )
             self.state.write_record(record)
         elif record.layout != layout:
             raise LocalKafkaError(
-                f"{self.state.root} holds a {record.nodes}-node cluster on port {record.base_port};"
-                " `jiandu kafka down --wipe` it or use another --state-dir"
+                f"{self.state.root} holds a {record.nodes}-node cluster on port {record.base_port}"
+                f" ({_kind(record.secure)}); `jiandu kafka down --wipe` it or use another"
+                " --state-dir (a secure cluster needs `up --secure` each time)"
             )
         return record
 
@@ -172,9 +227,13 @@ class LocalKafka:
             self._refuse_taken_ports(layout, i)
         java, libs = checked_java(), self.fetch()
         self.state.log4j.write_text(LOG4J2_PROPERTIES, encoding="utf-8")
+        if layout.secure:
+            self.secrets.ensure()
+        scram = self.secrets.scram_argument() if layout.secure else None
         for i in missing:
             self._write_config(layout, i)
-            format_node(java, libs, self.state.log4j, self._node(layout, i), record.cluster_id)
+            node = self._node(layout, i)
+            format_node(java, libs, self.state.log4j, node, record.cluster_id, scram)
         for i in missing:
             self._start(layout, i, java, libs)
         return tuple(layout.node_id(i) for i in missing)
@@ -188,11 +247,15 @@ class LocalKafka:
                 )
 
     def _write_config(self, layout: ClusterLayout, index: int) -> None:
-        """Write node ``index``'s server.properties (rendered afresh each start)."""
+        """Write node ``index``'s server.properties (rendered afresh each start; mode 0600, since
+        in secure mode it holds the admin password)."""
         node = self._node(layout, index)
         node.data.mkdir(parents=True, exist_ok=True)
-        text = render_server_properties(layout, index, node.data, self._overrides)
-        node.properties.write_text(text, encoding="utf-8")
+        overrides = dict(self._overrides)
+        if layout.secure:
+            overrides = {**secure_settings(layout, index, self.secrets), **overrides}
+        text = render_server_properties(layout, index, node.data, overrides)
+        write_private(node.properties, text)
 
     def _start(self, layout: ClusterLayout, index: int, java: Path, libs: Path) -> int:
         """Launch node ``index`` detached and record its pid; the pid."""
@@ -210,7 +273,8 @@ class LocalKafka:
         """Wait until nodes ``indexes`` answer and are in the metadata; else raise with its log."""
         bootstrap = ",".join(f"{layout.host}:{layout.broker_port(i)}" for i in indexes)
         check = self._checker(layout, indexes)
-        if not admin.wait_ready(bootstrap, len(indexes), self._ready_timeout, check):
+        security = self._admin(layout)
+        if not admin.wait_ready(bootstrap, len(indexes), self._ready_timeout, check, security):
             log_file = self._node(layout, indexes[0]).log
             raise LocalKafkaError(
                 f"Kafka at {bootstrap} not ready after {self._ready_timeout:.0f}s; "
@@ -253,13 +317,14 @@ class LocalKafka:
         """The current status of node ``index``."""
         node = self._node(layout, index)
         port = layout.broker_port(index)
+        tls = self.secrets.security(ADMIN).ssl_context() if layout.secure else None
         return NodeStatus(
             node_id=layout.node_id(index),
             port=port,
             controller_port=layout.controller_port(index),
             pid=process.read_pid(node.pid),
             alive=self._process(node) is not None,
-            answering=admin.answers_kafka(layout.host, port),
+            answering=admin.answers_kafka(layout.host, port, tls=tls),
         )
 
     def _node(self, layout: ClusterLayout, index: int) -> NodeFiles:
@@ -282,9 +347,16 @@ class LocalKafka:
         return proc if proc.running else None
 
 
-def _topics_or_problem(bootstrap: str) -> tuple[dict[str, int], str | None]:
+def _topics_or_problem(
+    bootstrap: str, security: KafkaSecurity | None
+) -> tuple[dict[str, int], str | None]:
     """The topics of the cluster, or no topics and why they could not be listed."""
     try:
-        return admin.topic_partitions(bootstrap), None
+        return admin.topic_partitions(bootstrap, security), None
     except KafkaError as exc:
         return {}, f"{type(exc).__name__}: {exc}"
+
+
+def _kind(secure: bool) -> str:
+    """How a cluster is described in messages."""
+    return "secure: SASL_SSL" if secure else "plaintext"

@@ -18,11 +18,13 @@ CONTROLLER_PORT_OFFSET = 100
 
 @dataclass(frozen=True)
 class ClusterLayout:
-    """Where each node of a combined-mode KRaft cluster listens; node ids are 1..nodes."""
+    """Where each node of a combined-mode KRaft cluster listens, and whether it is secure (SASL_SSL
+    with SCRAM users and ACLs; see :mod:`jiandu.localkafka.secure`); node ids are 1..nodes."""
 
     nodes: int = 1
     base_port: int = 9092
     host: str = HOST
+    secure: bool = False
 
     def __post_init__(self) -> None:
         if self.nodes not in (1, 3):
@@ -33,7 +35,7 @@ class ClusterLayout:
         return index + 1
 
     def broker_port(self, index: int) -> int:
-        """The PLAINTEXT port clients use for the node at ``index``."""
+        """The port clients use for the node at ``index`` (PLAINTEXT, or SASL_SSL when secure)."""
         return self.base_port + index
 
     def controller_port(self, index: int) -> int:

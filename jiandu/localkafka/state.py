@@ -5,6 +5,7 @@ Layout::
     <state>/cluster.json          cluster id, node count, base port (written at first format)
     <state>/log4j2.properties
     <state>/node-<id>/server.properties, data/, server.log, server.pid
+    <state>/secrets/                secure mode only (see jiandu.localkafka.secure)
 """
 
 from __future__ import annotations
@@ -60,11 +61,12 @@ class ClusterRecord:
     cluster_id: str
     nodes: int
     base_port: int
+    secure: bool = False
 
     @property
     def layout(self) -> ClusterLayout:
         """The layout this record describes."""
-        return ClusterLayout(nodes=self.nodes, base_port=self.base_port)
+        return ClusterLayout(nodes=self.nodes, base_port=self.base_port, secure=self.secure)
 
 
 class StateDir:
@@ -72,6 +74,11 @@ class StateDir:
 
     def __init__(self, root: Path) -> None:
         self.root = root
+
+    @property
+    def secrets(self) -> Path:
+        """The TLS files, passwords and env files of a secure cluster."""
+        return self.root / "secrets"
 
     @property
     def log4j(self) -> Path:
@@ -102,8 +109,8 @@ class StateDir:
 
     def wipe(self) -> None:
         """Delete every node's data and the record; the caller has stopped the nodes."""
-        for path in self.root.glob("node-*"):
-            shutil.rmtree(path)
+        for path in (*self.root.glob("node-*"), self.secrets):
+            shutil.rmtree(path, ignore_errors=True)
         (self.root / "cluster.json").unlink(missing_ok=True)
 
     @contextmanager

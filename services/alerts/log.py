@@ -16,6 +16,7 @@ from collections.abc import Sequence
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 
+from jiandu.kafka_security import KafkaSecurity
 from services.alerts.book import AlertBook
 from services.alerts.model import AlertError, Record
 
@@ -25,18 +26,21 @@ log = logging.getLogger(__name__)
 class StateLog:
     """Writes to and follows the alert-state topic for one AlertBook."""
 
-    def __init__(self, bootstrap: str, topic: str, book: AlertBook) -> None:
+    def __init__(
+        self, bootstrap: str, topic: str, book: AlertBook, security: KafkaSecurity | None = None
+    ) -> None:
         self.topic = topic
         self.book = book
         self.ready = asyncio.Event()
         self.changed = asyncio.Condition()
         self._bootstrap = bootstrap
+        self._client = (security or KafkaSecurity()).aiokafka()
         self._producer: AIOKafkaProducer | None = None
         self._consumer: AIOKafkaConsumer | None = None
 
     async def start(self) -> None:
         self._producer = AIOKafkaProducer(
-            bootstrap_servers=self._bootstrap, acks="all", enable_idempotence=True
+            bootstrap_servers=self._bootstrap, acks="all", enable_idempotence=True, **self._client
         )
         await self._producer.start()
         self._consumer = AIOKafkaConsumer(
@@ -45,6 +49,7 @@ class StateLog:
             group_id=None,
             enable_auto_commit=False,
             auto_offset_reset="earliest",
+            **self._client,
         )
         await self._consumer.start()
 

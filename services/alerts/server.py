@@ -50,7 +50,9 @@ class AlertsServer:
             load_policy_file(settings.policy_file) if settings.policy_file else default_policy()
         )
         kafka = settings.kafka
-        self.state = StateLog(kafka.bootstrap, kafka.topic(topics.ALERT_STATE), AlertBook(policy))
+        self.state = StateLog(
+            kafka.bootstrap, kafka.topic(topics.ALERT_STATE), AlertBook(policy), kafka.security()
+        )
         self._health = health.aio.HealthServicer()
         self._server: grpc.aio.Server | None = None
         self._consumer: AIOKafkaConsumer | None = None
@@ -71,6 +73,7 @@ class AlertsServer:
             group_id=s.group_id,
             enable_auto_commit=False,
             auto_offset_reset="earliest",
+            **s.kafka.security().aiokafka(),
         )
         await self._consumer.start()
         tree = load_routes_file(s.routes_file) if s.routes_file else default_tree()

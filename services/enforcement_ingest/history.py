@@ -44,6 +44,7 @@ class History:
             # Fewer, larger fetches: the broker answers when 64 KiB are there or after 200 ms.
             fetch_min_bytes=FETCH_MIN_BYTES,
             fetch_max_wait_ms=FETCH_MAX_WAIT_MS,
+            **kafka.security().kafka_python(),
         )
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None

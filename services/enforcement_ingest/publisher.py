@@ -57,6 +57,7 @@ class Publisher:
             max_block_ms=10_000,
             delivery_timeout_ms=120_000,
             batch_size=BATCH_SIZE_BYTES,
+            **kafka.security().kafka_python(),
         )
 
     async def publish(self, topic: str, records: Sequence[Record]) -> Sent:

@@ -163,6 +163,7 @@ def _app(settings: RulesSettings) -> faust.App:
     app = faust.App(
         settings.app_id,
         broker=[f"kafka://{host}" for host in settings.kafka.bootstrap.split(",")],
+        broker_credentials=settings.kafka.security().faust_credentials(),
         store="memory://",
         datadir=str(settings.data_dir / settings.app_id),
         autodiscover=False,
@@ -203,6 +204,7 @@ async def _follow(
         group_id=None,
         enable_auto_commit=False,
         auto_offset_reset="earliest",
+        **settings.kafka.security().aiokafka(),
     )
     await consumer.start()
     try:

@@ -46,6 +46,7 @@ class HoleReader:
                 client_id=f"{self._settings.app_id}-holes",
                 enable_auto_commit=False,
                 auto_offset_reset="earliest",
+                **self._settings.kafka.security().aiokafka(),
             )
             await consumer.start()
             self._running = consumer
