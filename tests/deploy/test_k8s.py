@@ -17,6 +17,8 @@ from typing import Any
 import pytest
 import yaml
 
+from jiandu.tokens.keys import load_keys_file
+from jiandu.tokens.revocations import load_revocations_file
 from jiandu_cli import k8scheck
 from services.alerts.policy import load_policy_file
 from services.alerts.route_loader import load_routes_file
@@ -95,16 +97,20 @@ def test_secrets_are_references_only(built: list[Doc]) -> None:
         "key": "cursor-key",
     }
     doc = (ROOT / "docs" / "k8s.md").read_text(encoding="utf-8")
-    for secret in ("jiandu-ingest-tokens", "jiandu-alerts-supervisors", "jiandu-alerts-cursor-key"):
-        assert f"kubectl create secret generic {secret}" in doc, secret
+    assert "kubectl create secret generic jiandu-alerts-cursor-key" in doc
+    for name in ("enforcement-ingest", "alerts"):  # signed tokens only: no static token file
+        env = {v["name"] for v in _container(built, name)["env"]}
+        assert not {v for v in env if v.endswith(("_INGEST_TOKENS_FILE", "_ALERTS_TOKENS_FILE"))}
+        assert not {v for v in env if v.endswith(("_INGEST_TOKENS", "_ALERTS_TOKENS"))}
 
 
 def test_mounted_data_loads_as_the_services_load_it(built: list[Doc], tmp_path: Path) -> None:
     """Lay out every ConfigMap volume as the kubelet would, then load it with the services' own
-    loaders: the rules worker's catalog, the alerts routing tree and policy."""
+    loaders: the rules worker's catalog, the alerts routing tree and policy, and both gRPC
+    services' token keys and revocation list."""
     configmaps = {d["metadata"]["name"]: d for d in built if d["kind"] == "ConfigMap"}
     paths: dict[str, Path] = {}
-    for name in ("supervision-rules", "alerts"):
+    for name in ("supervision-rules", "alerts", "enforcement-ingest"):
         pod = _one(built, "Deployment", name)["spec"]["template"]["spec"]
         container = pod["containers"][0]
         for mount in container["volumeMounts"]:
@@ -125,11 +131,16 @@ def test_mounted_data_loads_as_the_services_load_it(built: list[Doc], tmp_path: 
     assert catalog.items
     load_routes_file(paths["JIANDU_ALERTS_ROUTES_FILE"])
     load_policy_file(paths["JIANDU_ALERTS_POLICY_FILE"])
+    for service in ("INGEST", "ALERTS"):
+        load_keys_file(paths[f"JIANDU_{service}_TOKEN_KEYS_FILE"])
+        revoked = load_revocations_file(paths[f"JIANDU_{service}_REVOKED_TOKENS_FILE"])
+        shipped = load_revocations_file(ROOT / "deploy" / "security" / "revoked.yaml")
+        assert revoked == shipped
 
 
 def test_the_checker_fails_a_container_without_resources(tmp_path: Path) -> None:
     """A temp copy of the tree whose ingest container lost its resources fails the CLI."""
-    for part in ("deploy/k8s", "deploy/routing", "deploy/alerts", "catalog"):
+    for part in ("deploy/k8s", "deploy/routing", "deploy/alerts", "deploy/security", "catalog"):
         shutil.copytree(ROOT / part, tmp_path / part)
     manifest = tmp_path / "deploy/k8s/base/ingest.yaml"
     docs = list(yaml.safe_load_all(manifest.read_text(encoding="utf-8")))
