@@ -42,8 +42,10 @@ from rich.console import Console
 from rich.table import Table
 
 from jiandu import topics
+from jiandu.events import event_to_json
 from jiandu.localkafka.cluster import LocalKafka
 from jiandu.localkafka.paths import repo_root
+from jiandu.simulation import generate_rounds
 from jiandu.tls import channel_credentials
 from jiandu_cli import demo_services, processes, simulate
 from jiandu_cli.alerts_client import AlertsClient
@@ -271,21 +273,20 @@ def soak_config(options: SoakOptions) -> DemoConfig:
 
 
 MAX_EVENTS = 12_000
-"""About what ``jiandu.simulation`` can place in one run (15,000 fails: its world of parties and
-inspection caps is full), so rate x duration is at most this (20/s for 10 minutes)."""
+"""About what one ``jiandu.simulation`` world can place (15,000 fail: its parties and inspection
+caps are full); up to this (20/s for 10 minutes) a soak publishes one ``simulate`` run, beyond it
+consecutive rounds (``generate_rounds``: the same parties, years later)."""
 
 
 def _events(options: SoakOptions) -> list[Outgoing]:
-    """The run's events, generated before anything is started; a clear error when too many."""
+    """The run's events, generated before anything is started."""
     wanted = round(options.rate * options.duration_s)
-    if wanted > MAX_EVENTS:
-        raise SystemExit(
-            f"rate x duration = {wanted} events; the simulation places at most about "
-            f"{MAX_EVENTS} in one run: lower --rate or --duration (docs/soak.md, Known limits)"
+    if wanted <= MAX_EVENTS:
+        return simulate.build_events(
+            options.rate, options.duration_s, options.seed, options.deviating_share
         )
-    return simulate.build_events(
-        options.rate, options.duration_s, options.seed, options.deviating_share
-    )
+    told = generate_rounds(wanted, options.seed, options.deviating_share)
+    return [Outgoing(event_to_json(e), e.domain.value, e.kind) for e in told]
 
 
 def run(options: SoakOptions, outcome: Outcome) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, time
 from enum import StrEnum
 from random import Random
 
@@ -22,7 +22,7 @@ from jiandu.simulation.casework import (
     overdue_story,
     penalty_story,
 )
-from jiandu.simulation.clock import DEFAULT_START
+from jiandu.simulation.clock import BEIJING, DEFAULT_START, workday
 from jiandu.simulation.deviations import PlantedDeviation, Sort
 from jiandu.simulation.fieldwork import accident_story, inspection_story, joint_story
 from jiandu.simulation.penalties import Features
@@ -34,6 +34,10 @@ WINDOW_DAYS = 60
 
 EVENTS_PER_DAY = 8
 """Density that sets the window of long streams: about what Jinzhong's departments publish."""
+
+ROUND_EVENTS = 10_000
+"""Events per round of :func:`generate_rounds`: well below what one world can place (about
+12,000; 15,000 fail: its parties and inspection caps are full)."""
 
 
 class Plot(StrEnum):
@@ -125,6 +129,31 @@ def simulate(
     events = [parse_event(numbering.resolve(draft.to_json().decode())) for draft in drafts]
     by_id = {(e.source, e.event_id): e for e in events}
     return Simulation(events, [_planted(s, by_id) for s in stories if s.sort is not None])
+
+
+def generate_rounds(
+    n: int, seed: int, deviating_share: float = 0.2, round_events: int = ROUND_EVENTS
+) -> list[EnforcementEvent]:
+    """``n`` events in time order, told as consecutive rounds of at most ``round_events``: each
+    round is :func:`generate` (seed + round) starting on the first working day of the year after
+    the previous round's last event, so record numbers (per register and year) never repeat;
+    event ids continue each department's count (``<source>:<kind>:<n>``). The same parties
+    return in every round, years later, as a long-running stream would see them."""
+    if round_events < 1:
+        raise ValueError("need round_events >= 1")
+    events: list[EnforcementEvent] = []
+    counts: dict[str, int] = {}
+    start, round_no = DEFAULT_START, 0
+    while len(events) < n:
+        told = generate(min(round_events, n - len(events)), seed + round_no, deviating_share, start)
+        for event in told:
+            counts[event.source] = counts.get(event.source, 0) + 1
+            number = f"{event.source}:{event.kind}:{counts[event.source]}"
+            events.append(event.model_copy(update={"event_id": number}))
+        next_year = told[-1].occurred_at.year + 1
+        start = datetime.combine(workday(datetime(next_year, 1, 1).date()), time(8), BEIJING)
+        round_no += 1
+    return events
 
 
 def _tell(world: World, n: int, share: float) -> list[Story]:

@@ -6,6 +6,12 @@ way the book changes. Commands (``receive``, ``acknowledge``, ``resolve``, ``cre
 ``expire_silence``, ``tick``) return the Records to write and change nothing themselves: the
 book changes when a written record comes back through ``apply``. So two replicas that read the
 same log give the same answers, and a restart that replays the log loses nothing.
+
+Bounded: the book holds the alerts and silences the log holds. Open, silenced and acknowledged
+alerts stay until resolved (never evicted); resolved alerts and ended silences are tombstoned
+after the policy's retention (``deploy/alerts/policy.yaml``, ``retention``); the position of a
+tombstoned key is kept only until the log's follower has read past the tombstone
+(``followed``), and a group without alerts is dropped.
 """
 
 from __future__ import annotations
@@ -65,13 +71,15 @@ class AlertBook:
         self._silences: dict[str, Silence] = {}
         self._groups: dict[tuple[str, str, str], set[str]] = {}
         self._at: dict[str, tuple[int, int]] = {}
+        self._buried: set[str] = set()  # keys whose latest record is a tombstone
         self._high: dict[int, int] = {}
 
     def apply(self, partition: int, offset: int, key: str, value: bytes | None) -> None:
         """Apply one log record; a record at or before the key's last applied offset is a replay
         and ignored (so the writer may apply its own record from the producer's acknowledgement
         and again when the consumer reads it); keys of other kinds are skipped (newer writers).
-        The positions of tombstones are kept too, so a late replay cannot revive a deleted key.
+        The position of a tombstone is kept until ``followed`` passes it, so the follower's late
+        copy of an earlier record cannot revive a deleted key.
         Raises ``AlertError`` on a value that is not a valid Alert / Silence."""
         seen = self._at.get(key)
         if seen is not None and seen[0] == partition and seen[1] >= offset:
@@ -84,6 +92,32 @@ class AlertBook:
         else:
             return
         self._at[key] = (partition, offset)
+        if value is None:
+            self._buried.add(key)
+        else:
+            self._buried.discard(key)
+
+    def followed(self, positions: Mapping[int, int]) -> int:
+        """The log's follower has applied every record up to ``positions`` (partition → offset):
+        no earlier record can arrive any more, so the positions of tombstones at or before them
+        are forgotten. Returns how many were."""
+        done = [
+            key for key in self._buried
+            if (at := self._at[key])[1] <= positions.get(at[0], -1)
+        ]  # fmt: skip
+        for key in done:
+            del self._at[key]
+            self._buried.discard(key)
+        return len(done)
+
+    def sizes(self) -> dict[str, int]:
+        """What the book holds: alerts, silences, groups and record positions."""
+        return {
+            "alerts": len(self._alerts),
+            "silences": len(self._silences),
+            "groups": len(self._groups),
+            "positions": len(self._at),
+        }
 
     def high_water(self) -> dict[int, int]:
         """The last offset applied per partition: a Subscription's position after a replay."""
@@ -221,7 +255,10 @@ class AlertBook:
     def _apply_alert(self, key: str, value: bytes | None) -> None:
         old = self._alerts.pop(key.removeprefix(ALERT_PREFIX), None)
         if old is not None:
-            self._groups.get(old.group, set()).discard(old.alert_id)
+            members = self._groups.get(old.group, set())
+            members.discard(old.alert_id)
+            if not members:
+                self._groups.pop(old.group, None)
         if value is None:
             return
         alert = _parse(Alert, value, key)

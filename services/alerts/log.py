@@ -4,7 +4,8 @@ AlertBook is a view of it.
 - ``write(records)`` produces records (acks=all, idempotent) and applies each to the book at
   the position the broker gave it, before returning (so a caller sees its own change);
 - ``follow()`` reads every partition from the beginning (no consumer group: every replica reads
-  everything), applies each record, and wakes subscribers; ``ready`` is set once it has caught
+  everything), applies each record, tells the book how far it has read (so it can forget the
+  positions of tombstones behind it), and wakes subscribers; ``ready`` is set once it has caught
   up with the end offsets seen at start.
 """
 
@@ -82,6 +83,9 @@ class StateLog:
                 for r in records:
                     self._apply(tp.partition, r.offset, (r.key or b"").decode(), r.value)
             if batches:
+                self.book.followed(
+                    {tp.partition: rs[-1].offset for tp, rs in batches.items() if rs}
+                )
                 await self._notify()
             if not self.ready.is_set() and self._consumer.assignment():
                 ends = ends or await self._consumer.end_offsets(list(self._consumer.assignment()))

@@ -36,6 +36,17 @@ class AlertsMetrics:
         self.unacknowledged = Gauge(
             "jiandu_alerts_unacknowledged", "Open alerts", ["severity"], registry=self.registry
         )
+        # What the alert book holds (alerts, silences, groups, record positions), set every tick.
+        self.book = Gauge(
+            "jiandu_alerts_book_entries", "Alert book entries", ["kind"], registry=self.registry
+        )
+        # Tombstones the tick wrote: resolved alerts and ended silences past their retention.
+        self.retired = Counter(
+            "jiandu_alerts_retired_total",
+            "Alerts and silences tombstoned after their retention",
+            ["kind"],
+            registry=self.registry,
+        )
         # Escalations written.
         self.escalations = Counter(
             "jiandu_alerts_escalations_total", "Escalations", registry=self.registry

@@ -134,6 +134,11 @@ class AlertsServer:
                 sum(isinstance(r.item, Alert) and r.item.state is AlertState.ESCALATED
                     for r in records)
             )  # fmt: skip
+            for record in records:
+                if record.value is None:
+                    self.metrics.retired.labels(record.key.split(":", 1)[0]).inc()
+            for kind, size in self.state.book.sizes().items():
+                self.metrics.book.labels(kind).set(size)
             self._gauge_open()
             await asyncio.sleep(self.settings.tick_interval_s)
 

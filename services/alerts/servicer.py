@@ -140,9 +140,11 @@ class AlertServicer(alerts_pb2_grpc.AlertServiceServicer):
         return cursor.encode(positions, who.scope, self._key)
 
     def _opened(self, who: Supervisor, delta: int) -> None:
-        self._streams[who.name] = self._streams.get(who.name, 0) + delta
-        if not self._streams[who.name]:
-            del self._streams[who.name]
+        open_now = self._streams.get(who.name, 0) + delta
+        if open_now:
+            self._streams[who.name] = open_now
+        else:
+            self._streams.pop(who.name, None)  # one entry per supervisor with a stream open
         self._metrics.subscribers.labels(who.scope.channel.value).inc(delta)
 
     async def Ack(self, request: pb.AckRequest, context: Context) -> pb.Alert:

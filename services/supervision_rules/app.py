@@ -9,7 +9,12 @@ at import. Logic lives in :mod:`.judge` and the engine; this module only moves r
   neither a seen-mark nor an offset is ever ahead of the deviations it stands for.
 - task ``follow_reference``: reads the compacted reference topic from the start on every worker
   (all partitions, no group) into the Library; the agent waits until it has caught up once.
-- timer ``deadlines``: runs the deadline checks over the parties this worker holds.
+- timer ``deadlines``: runs the deadline checks over the parties this worker holds, remembering
+  only the findings still due (so a finding is sent once while due, and the memory is bounded by
+  what is due now), and applies retention to each state as of the newest event day this worker
+  judged since it started (never later than the timer's day; event time, so a replayed or
+  simulated stream is not judged against the wall clock): a party with nothing left worth
+  keeping is removed from the table.
 """
 
 from __future__ import annotations
@@ -144,8 +149,10 @@ def create_app(settings: RulesSettings, metrics: RulesMetrics | None = None) -> 
             if not ready.is_set():
                 return
             as_of = settings.as_of or date.today()
+            due: set[str] = set()
             for _, stored in list(table.items()):
                 for deviation in judge.due(stored, as_of):
+                    due.add(deviation.id)
                     if deviation.id in raised:
                         continue
                     raised.add(deviation.id)
@@ -154,8 +161,24 @@ def create_app(settings: RulesSettings, metrics: RulesMetrics | None = None) -> 
                         value=deviation.model_dump_json().encode(),
                         force=True,
                     )
+            raised.intersection_update(due)  # no longer due: forgotten (a repeat has its id)
+            metrics.deadline_findings.set(len(raised))
+            if judge.newest is not None:  # the stream's time, never ahead of the timer's
+                await _tidy(table, judge, min(judge.newest, as_of))
+            metrics.party_states.set(len(table))
 
     return app
+
+
+async def _tidy(table: Any, judge: Judge, today: date) -> None:
+    """Retention of every party state this worker holds, as of ``today``."""
+    for key, stored in list(table.items()):
+        tidied = judge.tidy(stored, today)
+        if tidied.state is None:
+            del table[key]
+        elif tidied.changed:
+            table[key] = tidied.state
+        await asyncio.sleep(0)  # let the agent run between parties
 
 
 def _app(settings: RulesSettings) -> faust.App:

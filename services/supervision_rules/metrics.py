@@ -52,6 +52,24 @@ class RulesMetrics:
         self.catalog = Gauge(
             "jiandu_rules_catalog_info", "Catalog version in use", ["version"], registry=registry
         )
+        # Party states (table entries) this worker holds, set by the deadline timer.
+        self.party_states = Gauge(
+            "jiandu_rules_party_states", "Party states held by this worker", registry=registry
+        )
+        # Records a party state forgot by retention (engine.retention), by kind; "party" counts
+        # whole states removed because nothing in them was left worth keeping.
+        self.forgotten = Counter(
+            "jiandu_rules_forgotten_total",
+            "State records forgotten by retention",
+            ["record"],
+            registry=registry,
+        )
+        # Deadline findings the timer currently remembers as sent (the ones still due).
+        self.deadline_findings = Gauge(
+            "jiandu_rules_deadline_findings",
+            "Deadline findings due and already sent",
+            registry=registry,
+        )
         # Reference records applied (officers, enterprises, items, catalog bundles).
         self.reference_records = Counter(
             "jiandu_rules_reference_records_total",

@@ -1,5 +1,6 @@
 """The rule engine: PartyState, RuleBook and the offline runner (plain Python, no transport)."""
 
+from services.supervision_rules.engine.retention import Retention
 from services.supervision_rules.engine.rulebook import RuleBook
 from services.supervision_rules.engine.runner import evaluate_events
 from services.supervision_rules.engine.state import (
@@ -20,6 +21,7 @@ __all__ = [
     "Origin",
     "PartyState",
     "PenaltyRecord",
+    "Retention",
     "RuleBook",
     "evaluate_events",
 ]

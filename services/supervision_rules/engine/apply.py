@@ -1,4 +1,8 @@
-"""How each event kind updates a PartyState (before the checks read it)."""
+"""How each event kind updates a PartyState (before the checks read it).
+
+Applying an event twice leaves the state as applying it once (a record already present is not
+added again, a later copy of a start or an order keeps what followed it), so a replay whose
+event id the state no longer remembers (``engine.retention``) cannot double-count a fact."""
 
 from __future__ import annotations
 
@@ -39,9 +43,12 @@ def case_of(state: PartyState, event: EventBase) -> CaseState:
     """The case the event belongs to, opened on first sight; its origin collects event ids."""
     case_id = event.case_id or f"no-case:{event.event_id}"
     case = state.cases.get(case_id)
+    day = event.occurred_at.date()
     if case is None:
-        case = state.cases[case_id] = CaseState(case_id=case_id, origin=Origin.of(event))
-    elif event.event_id not in case.origin.event_ids:
+        case = state.cases[case_id] = CaseState(case_id, Origin.of(event), last_on=day)
+        return case
+    case.last_on = max(case.last_on, day)
+    if event.event_id not in case.origin.event_ids:
         case.origin.event_ids.append(event.event_id)
         for cert in (o.certificate_no for o in event.officers):
             if cert not in case.origin.officers:
@@ -66,8 +73,14 @@ def _suspended(state: PartyState, e: CaseSuspendedEvent) -> None:
     case.suspensions.append(e.payload)
 
 
+def _once(records: list[Any], record: Any) -> None:
+    """Append ``record`` unless an equal one is there (a replayed event)."""
+    if record not in records:
+        records.append(record)
+
+
 def _extended(state: PartyState, e: DeadlineExtendedEvent) -> None:
-    case_of(state, e).extensions.append(e.payload)
+    _once(case_of(state, e).extensions, e.payload)
 
 
 def _hearing(state: PartyState, e: HearingNotifiedEvent) -> None:
@@ -75,11 +88,11 @@ def _hearing(state: PartyState, e: HearingNotifiedEvent) -> None:
 
 
 def _review(state: PartyState, e: LegalReviewEvent) -> None:
-    case_of(state, e).reviews.append(e.payload)
+    _once(case_of(state, e).reviews, e.payload)
 
 
 def _discussion(state: PartyState, e: CollectiveDiscussionEvent) -> None:
-    case_of(state, e).discussions.append(e.payload)
+    _once(case_of(state, e).discussions, e.payload)
 
 
 def _decided(state: PartyState, e: PenaltyDecidedEvent) -> None:
@@ -101,33 +114,39 @@ def _published(state: PartyState, e: DecisionPublishedEvent) -> None:
 
 
 def _changed(state: PartyState, e: DecisionChangedEvent) -> None:
-    case_of(state, e).changes.append(e.payload)
+    _once(case_of(state, e).changes, e.payload)
 
 
 def _inspected(state: PartyState, e: InspectionEvent) -> None:
     day = e.occurred_at.date()
-    state.inspections.append(InspectionRecord(e.event_id, e.source, e.domain, day, e.payload))
+    record = InspectionRecord(e.event_id, e.source, e.domain, day, e.payload)
+    state.inspections = [r for r in state.inspections if r.event_id != e.event_id] + [record]
 
 
 def _measure_started(state: PartyState, e: CoerciveMeasureStartedEvent) -> None:
-    state.measures[e.payload.measure_id] = MeasureState(Origin.of(e), e.payload)
+    known = state.measures.get(e.payload.measure_id)
+    if known is None or known.started != e.payload:
+        state.measures[e.payload.measure_id] = MeasureState(Origin.of(e), e.payload)
 
 
 def _measure_ended(state: PartyState, e: CoerciveMeasureEndedEvent) -> None:
     measure = state.measures.get(e.payload.measure_id)
     if measure is not None:
         measure.ended = e.payload
-        measure.origin.event_ids.append(e.event_id)
+        if e.event_id not in measure.origin.event_ids:
+            measure.origin.event_ids.append(e.event_id)
 
 
 def _ordered(state: PartyState, e: CorrectionOrderedEvent) -> None:
-    state.orders[e.payload.order_id] = OrderState(e.payload)
+    known = state.orders.get(e.payload.order_id)
+    if known is None or known.order != e.payload:
+        state.orders[e.payload.order_id] = OrderState(e.payload)
 
 
 def _reinspected(state: PartyState, e: ReinspectionEvent) -> None:
     order = state.orders.get(e.payload.order_id)
     if order is not None:
-        order.reinspections.append(e.payload)
+        _once(order.reinspections, e.payload)
 
 
 _HANDLERS: dict[type[Any], Callable[[PartyState, Any], None]] = {

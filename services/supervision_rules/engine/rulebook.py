@@ -11,6 +11,7 @@ from jiandu.events import EnforcementEvent
 from jiandu.reference import ReferenceData
 from services.supervision_rules.catalog import Catalog
 from services.supervision_rules.engine.apply import apply
+from services.supervision_rules.engine.retention import Forgotten, Retention
 from services.supervision_rules.engine.state import PartyState
 
 if TYPE_CHECKING:
@@ -35,6 +36,7 @@ class RuleBook:
         from services.supervision_rules.checks import Context, all_checks, unrated_non_high_risk
 
         self.catalog = catalog
+        self.retention = Retention.of(catalog)
         self.checks = tuple(checks) if checks is not None else all_checks()
         self.context = Context(
             catalog, enterprise_category or unrated_non_high_risk, reference or ReferenceData()
@@ -42,10 +44,13 @@ class RuleBook:
 
     def evaluate(self, state: PartyState, event: EnforcementEvent) -> list[Deviation]:
         """Record ``event`` in ``state`` and return the new deviations it reveals. An event
-        already applied (same source and event id: a replay after a crash) changes nothing."""
+        already applied (same source and event id: a replay after a crash) changes nothing.
+        Call ``forget`` afterwards to keep the state bounded."""
         if self.seen(state, event):
             return []
-        state.applied.add(f"{event.source}:{event.event_id}")
+        day = event.occurred_at.date()
+        state.clock = max(state.clock or day, day)
+        state.applied[f"{event.source}:{event.event_id}"] = state.clock
         apply(state, event)
         found = (
             d
@@ -60,6 +65,10 @@ class RuleBook:
         """True when ``event`` was already applied to ``state``."""
         return f"{event.source}:{event.event_id}" in state.applied
 
+    def forget(self, state: PartyState, today: date | None = None) -> Forgotten:
+        """Drop what no check can read any more (``Retention.forget``); the counts by kind."""
+        return self.retention.forget(state, self.catalog, today)
+
     def due(self, state: PartyState, as_of: date) -> list[Deviation]:
         """Deviations that exist on ``as_of`` because an expected event never came."""
         found = (d for check in self.checks for d in check.due(state, as_of, self.context))
@@ -70,6 +79,6 @@ def _new(state: PartyState, found: Iterable[Deviation]) -> list[Deviation]:
     fresh = []
     for deviation in found:
         if deviation.id not in state.raised:
-            state.raised.add(deviation.id)
+            state.raised[deviation.id] = state.clock or deviation.detected_at.date()
             fresh.append(deviation)
     return fresh

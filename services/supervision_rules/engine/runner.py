@@ -16,13 +16,15 @@ def evaluate_events(
     events: Iterable[EnforcementEvent], catalog: Catalog, as_of: date | None = None
 ) -> list[Deviation]:
     """Run every event through a RuleBook in the given order, one PartyState per party id (the
-    Kafka key); with ``as_of``, then run the deadline checks for every party on that day."""
+    Kafka key), each kept bounded after every event as the stream does (``RuleBook.forget``);
+    with ``as_of``, then run the deadline checks for every party on that day."""
     book = RuleBook(catalog)
     states: dict[str, PartyState] = {}
     found: list[Deviation] = []
     for event in events:
         state = states.setdefault(event.party_key, PartyState(event.party_key))
         found += book.evaluate(state, event)
+        book.forget(state)
     if as_of is not None:
         for state in states.values():
             found += book.due(state, as_of)

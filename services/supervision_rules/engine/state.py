@@ -1,7 +1,8 @@
 """PartyState: what the engine remembers about one party (the Kafka key), as plain dataclasses.
 
 Payload models of the event contract are kept as they arrived; ``to_dict`` / ``from_dict`` give a
-JSON-ready form so a faust table can store the state.
+JSON-ready form so a faust table can store the state. What a state may forget, and when, is
+``engine.retention``'s business.
 """
 
 from __future__ import annotations
@@ -81,6 +82,7 @@ class CaseState:
     served: DecisionServed | None = None
     published: DecisionPublished | None = None
     changes: list[DecisionChanged] = field(default_factory=list)
+    last_on: date = date.min  # the day of the case's latest event (retention)
 
 
 @dataclass
@@ -133,8 +135,17 @@ class PartyState:
     measures: dict[str, MeasureState] = field(default_factory=dict)
     orders: dict[str, OrderState] = field(default_factory=dict)
     officer_findings: dict[str, int] = field(default_factory=dict)  # C08 findings per department
-    raised: set[str] = field(default_factory=set)
-    applied: set[str] = field(default_factory=set)  # (source, event_id) keys already applied
+    raised: dict[str, date] = field(default_factory=dict)  # deviation id -> clock when raised
+    applied: dict[str, date] = field(default_factory=dict)  # "source:event_id" -> clock applied
+    clock: date | None = None  # the day of the newest event applied (retention's time)
+
+    @property
+    def empty(self) -> bool:
+        """True when the state holds no record a check could read and no replay guard."""
+        return not (
+            self.cases or self.inspections or self.penalties or self.measures or self.orders
+            or self.raised or self.applied
+        )  # fmt: skip
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict (dates as ISO strings, payloads in their JSON form)."""
@@ -143,6 +154,7 @@ class PartyState:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> PartyState:
         """The state ``to_dict`` produced."""
+        clock = date.fromisoformat(data["clock"]) if data.get("clock") else _newest(data)
         return cls(
             party_id=data["party_id"],
             cases={k: _case(v) for k, v in data["cases"].items()},
@@ -151,9 +163,26 @@ class PartyState:
             measures={k: _measure(v) for k, v in data["measures"].items()},
             orders={k: _order(v) for k, v in data["orders"].items()},
             officer_findings=dict(data["officer_findings"]),
-            raised=set(data["raised"]),
-            applied=set(data.get("applied", ())),
+            raised=_stamps(data["raised"], clock),
+            applied=_stamps(data.get("applied", ()), clock),
+            clock=clock,
         )
+
+
+def _stamps(data: Any, clock: date | None) -> dict[str, date]:
+    """Stamped ids; a list (a state stored before retention) is stamped with the clock."""
+    if isinstance(data, dict):
+        return {k: date.fromisoformat(v) for k, v in data.items()}
+    return dict.fromkeys(data, clock or date.min)
+
+
+def _newest(data: dict[str, Any]) -> date | None:
+    """The clock of a state stored before it had one: its newest recorded day."""
+    days = [date.fromisoformat(r["on"]) for r in data["inspections"]]
+    days += [date.fromisoformat(p["decided_on"]) for p in data["penalties"]]
+    cases = data["cases"].values()
+    days += [datetime.fromisoformat(c["origin"]["occurred_at"]).date() for c in cases]
+    return max(days, default=None)
 
 
 def _dump(value: Any) -> Any:
@@ -208,7 +237,11 @@ def _case(d: dict[str, Any]) -> CaseState:
         served=_maybe(DecisionServed, d["served"]),
         published=_maybe(DecisionPublished, d["published"]),
         changes=[_model(DecisionChanged, v) for v in d["changes"]],
-    )
+        last_on=(
+            date.fromisoformat(d["last_on"]) if d.get("last_on")
+            else datetime.fromisoformat(d["origin"]["occurred_at"]).date()
+        ),
+    )  # fmt: skip
 
 
 def _inspection(d: dict[str, Any]) -> InspectionRecord:
