@@ -26,6 +26,7 @@ from jiandu.tokens.keys import KeysFile
 from jiandu.tokens.revocations import RevocationsFile
 from jiandu.tokens.source import schema_text as data_schema_text
 from jiandu_cli.checkdocs import checks_markdown
+from jiandu_cli.metricsdoc import metrics_markdown
 from jiandu_cli.schema import schema_text
 from services.alerts.settings import AlertsSettings
 from services.enforcement_ingest.settings import IngestSettings
@@ -184,6 +185,7 @@ GENERATED: dict[str, Callable[[], str]] = {
     "docs/settings.md": settings_markdown,
     "docs/operations.md": operations_markdown,
     "docs/checks.md": checks_markdown,
+    "docs/metrics.md": metrics_markdown,
     "deploy/security/token-keys.schema.json": lambda: data_schema_text(KeysFile),
     "deploy/security/revoked.schema.json": lambda: data_schema_text(RevocationsFile),
 }

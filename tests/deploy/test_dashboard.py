@@ -11,20 +11,14 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
-from faust.sensors.prometheus import FaustMetrics
-from prometheus_client import CollectorRegistry
-from prometheus_client.metrics import MetricWrapperBase
 
-from services.alerts.metrics import AlertsMetrics
-from services.enforcement_ingest.metrics import IngestMetrics
-from services.supervision_rules.metrics import RulesMetrics
+from jiandu_cli import metricsdoc
 from tests.deploy.test_prometheus import PROMETHEUS_DIR, ROOT, _promtool
 
 GRAFANA_DIR = ROOT / "deploy" / "compose" / "grafana"
@@ -170,31 +164,19 @@ def metric_names(expr: str) -> set[str]:
 # --- What exists ----------------------------------------------------------------------------
 
 
-def _faust_prefix() -> str:
-    """The ``name_prefix`` the rules app gives faust's Prometheus sensor, normalised like faust."""
+def test_the_faust_prefix_is_the_rules_apps() -> None:
+    """The ``name_prefix`` the rules app gives faust's Prometheus sensor is the documented one."""
     match = re.search(
         r"setup_prometheus_sensors\([^)]*name_prefix=\"([^\"]+)\"", RULES_APP.read_text()
     )
     assert match, f"{RULES_APP} does not call setup_prometheus_sensors with a name_prefix"
-    return match.group(1).replace("-", "_").replace(".", "_")
-
-
-def _wrappers(holder: object) -> Iterator[MetricWrapperBase]:
-    values = (
-        holder._asdict().values() if isinstance(holder, FaustMetrics) else vars(holder).values()
-    )
-    yield from (value for value in values if isinstance(value, MetricWrapperBase))
+    assert match.group(1).replace("-", "_").replace(".", "_") == metricsdoc.FAUST_PREFIX
 
 
 def exposed_series() -> dict[str, frozenset[str]]:
     """Every series name the three services expose (with its label names), built from the same
     classes the services instantiate, each in a fresh registry."""
-    holders: list[object] = [
-        IngestMetrics(CollectorRegistry()),
-        AlertsMetrics(CollectorRegistry()),
-        RulesMetrics(CollectorRegistry()),
-        FaustMetrics.create(CollectorRegistry(), _faust_prefix()),
-    ]
+    holders = [h for objects in metricsdoc.holders().values() for h in objects]
     suffixes = {
         "counter": ("_total", "_created"),
         "gauge": ("",),
@@ -204,7 +186,7 @@ def exposed_series() -> dict[str, frozenset[str]]:
     }
     series: dict[str, frozenset[str]] = {}
     for holder in holders:
-        for wrapper in _wrappers(holder):
+        for wrapper in metricsdoc.wrappers(holder):
             labels = frozenset(wrapper._labelnames) | TARGET_LABELS
             for family in wrapper.describe():
                 for suffix in suffixes[family.type]:
