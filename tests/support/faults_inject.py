@@ -3,8 +3,9 @@ recovered, which is timed.
 
 Recovered (timed from the restore: restart, resume) means all of: every partition of the events,
 deviations and alert-state topics has a leader and all 3 replicas in sync; the rules group has
-committed everything that was on the events topic at the restore (so what was published during
-the fault is judged), and the alerts group everything that was on the deviations topic then;
+committed everything on the events topic at the first look after the restore that finds events
+newer than the fault (so the restored pipeline has judged fresh events, not only what a killed
+worker committed before it died), and the alerts group everything on the deviations topic then;
 ingest has acknowledged a call since the restore (while publishing); for the alerts fault, every
 supervisor's stream is live again; for the rebalance, the group has its members back.
 """
@@ -117,14 +118,14 @@ class FaultRunner:
         return await self._recover(record, t0)
 
     async def kill_rules(self) -> FaultRecord:
-        """SIGKILL the rules worker while it holds judged-but-uncommitted events (lag > 0),
-        restart it on its data dir."""
+        """SIGKILL the rules worker mid-batch: as soon as events are in flight (the group's lag
+        is above 0); restart it on its data dir."""
         slot = self.pipeline.running_rules()[0]
+        record = await self._begin("rules SIGKILL", f"worker {slot}")
         lag = await self._until(
             lambda: n if (n := self.probe.lag(self.pipeline.rules_group, EVENTS)) else None,
             "the rules worker mid-batch (lag > 0)",
         )
-        record = await self._begin("rules SIGKILL", f"worker {slot}")
         record.detail = f"lag {lag} at the kill"
         t0 = time.monotonic()
         await asyncio.to_thread(self.pipeline.kill_rules, slot, True)
@@ -178,7 +179,14 @@ class FaultRunner:
         """Wait until recovered (module docstring); time it from the restore."""
         restored = time.monotonic()
         record.outage_s = round(restored - t0, 1)
-        events_due = await self._until(lambda: self.probe.ends(EVENTS), "events ends")
+        published = sum(record.events_ends.values())
+
+        def newer_events() -> Offsets | None:
+            ends = self.probe.ends(EVENTS)
+            fresh = ends is not None and (self.load.stop.is_set() or sum(ends.values()) > published)
+            return ends if fresh else None
+
+        events_due = await self._until(newer_events, "events published after the restore")
         deviations_due = await self._until(lambda: self.probe.ends(DEVIATIONS), "deviation ends")
 
         def recovered() -> bool | None:

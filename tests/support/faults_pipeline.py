@@ -102,6 +102,8 @@ class Pipeline:
         worker = RulesWorker(
             self.bootstrap, PREFIX, folder, timers="false", partitions=str(self.plan.partitions)
         )
+        if self.plan.rules_session_timeout_s is not None:
+            worker.env["BROKER_SESSION_TIMEOUT"] = str(self.plan.rules_session_timeout_s)
         self.rules[slot] = worker.start()
         self.wanted.add(slot)
         return worker

@@ -1,8 +1,9 @@
 """What the fault suite runs: the data, the rate, how often each fault, the deadlines.
 
 ``JIANDU_FAULTS_SCALE`` picks a plan: ``ci`` (the default; what ``.ci/run`` runs, about 10
-minutes on a 2-core machine) or ``full`` (``make test-faults FAULTS_SCALE=full``: twice the rate
-and longer steady stretches between faults). The fault counts are the issue's in both.
+minutes on a 2-core machine) or ``full`` (``make test-faults FAULTS_SCALE=full``: twice the rate,
+longer steady stretches between faults, faust's default session timeout). The fault counts are
+the issue's in both.
 """
 
 from __future__ import annotations
@@ -33,13 +34,19 @@ class FaultPlan:
     """Publishing with no fault between one fault's recovery and the next fault."""
     down_s: float = 5.0
     """At least this long a killed broker stays down (while publishing goes on)."""
+    rules_session_timeout_s: float | None = 15.0
+    """faust's ``BROKER_SESSION_TIMEOUT`` for the rules workers (its environment variable):
+    how long the group waits for a SIGKILLed member before it rebalances; None: faust's 60 s.
+    The bounded form shortens it to fit its 15 minutes, the full form keeps the default."""
     recovery_timeout_s: float = 240.0
     quiesce_timeout_s: float = 300.0
 
 
 PLANS = {
     "ci": FaultPlan(),
-    "full": FaultPlan(scale="full", rate=16.0, steady_s=20.0, down_s=15.0),
+    "full": FaultPlan(
+        scale="full", rate=16.0, steady_s=20.0, down_s=15.0, rules_session_timeout_s=None
+    ),
 }
 
 
