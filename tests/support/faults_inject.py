@@ -3,9 +3,9 @@ recovered, which is timed.
 
 Recovered (timed from the restore: restart, resume) means all of: every partition of the events,
 deviations and alert-state topics has a leader and all 3 replicas in sync; the rules group has
-committed everything on the events topic at the first look after the restore that finds events
-newer than the fault (so the restored pipeline has judged fresh events, not only what a killed
-worker committed before it died), and the alerts group everything on the deviations topic then;
+committed everything on the events topic at the first look that finds events published after
+the restore (so the restored pipeline has judged fresh events, not only what a killed worker
+committed before it died), and the alerts group everything on the deviations topic then;
 ingest has acknowledged a call since the restore (while publishing); for the alerts fault, every
 supervisor's stream is live again; for the rebalance, the group has its members back.
 """
@@ -120,7 +120,8 @@ class FaultRunner:
     async def kill_rules(self) -> FaultRecord:
         """SIGKILL the rules worker mid-batch: as soon as events are in flight (the group's lag
         is above 0); restart it on its data dir."""
-        slot = self.pipeline.running_rules()[0]
+        self.pipeline.revive()
+        slot = min(self.pipeline.wanted)
         record = await self._begin("rules SIGKILL", f"worker {slot}")
         lag = await self._until(
             lambda: n if (n := self.probe.lag(self.pipeline.rules_group, EVENTS)) else None,
@@ -179,7 +180,8 @@ class FaultRunner:
         """Wait until recovered (module docstring); time it from the restore."""
         restored = time.monotonic()
         record.outage_s = round(restored - t0, 1)
-        published = sum(record.events_ends.values())
+        at_restore = await self._until(lambda: self.probe.ends(EVENTS), "events ends")
+        published = sum(at_restore.values())
 
         def newer_events() -> Offsets | None:
             ends = self.probe.ends(EVENTS)

@@ -130,10 +130,6 @@ class Pipeline:
         self.revived.update(dead)
         return dead
 
-    def running_rules(self) -> list[str]:
-        """The slots whose worker runs."""
-        return sorted(slot for slot, worker in self.rules.items() if worker.alive())
-
     def services_alive(self) -> dict[str, bool]:
         """Each started service: whether its process still runs."""
         alive = {f"rules-{slot}": w.alive() for slot, w in self.rules.items()}

@@ -59,6 +59,7 @@ class Load:
                 await self._publish(client, batch, call_timeout_s)
                 self.sent += len(batch)
         finally:
+            self.stop.set()  # no more publishing, whatever the reason
             await client.close()
 
     async def _publish(self, client: IngestClient, batch: list[Outgoing], limit_s: float) -> None:
