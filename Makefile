@@ -65,7 +65,7 @@ test-unit: setup ## Only the tests that need no broker
 # `make test-faults FAULTS_SCALE=full`; the report: .jiandu/faults/faults.json (docs/reliability.md)
 FAULTS_SCALE ?= ci
 
-test-faults: setup ## 3-broker fault suite on a private cluster: kills, SIGSTOP, rebalance (~10 min)
+test-faults: setup ## 3-broker fault suite on a private cluster: kills, SIGSTOP, rebalance (~8 min)
 	JIANDU_FAULTS_SCALE=$(FAULTS_SCALE) $(BIN)/pytest -q -s -m faults tests/faults
 
 # `make demo DEMO_RATE=50 DEMO_DURATION=60 DEMO_SEED=7 DEMO_SHARE=0.3`; unset: JIANDU_DEMO_* or defaults.
