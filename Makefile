@@ -9,7 +9,7 @@ JIANDU := $(BIN)/jiandu
 STAMP  := $(VENV)/.installed
 
 .PHONY: help setup kafka-up kafka-down protos protos-check docs docs-check lint typecheck contracts check test \
-        test-unit demo prometheus bench soak down clean k8s-check
+        test-unit test-faults demo prometheus bench soak down clean k8s-check
 
 help: ## Show this help
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z0-9_-]+:.*## / {printf "  \033[36m%-14s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -60,7 +60,13 @@ test: setup check ## Set everything up, start Kafka if needed, run the whole sui
 	$(BIN)/pytest -q
 
 test-unit: setup ## Only the tests that need no broker
-	$(BIN)/pytest -q -m "not kafka"
+	$(BIN)/pytest -q -m "not kafka and not faults"
+
+# `make test-faults FAULTS_SCALE=full`; the report: .jiandu/faults/faults.json (docs/reliability.md)
+FAULTS_SCALE ?= ci
+
+test-faults: setup ## 3-broker fault suite on a private cluster: kills, SIGSTOP, rebalance (~8 min)
+	JIANDU_FAULTS_SCALE=$(FAULTS_SCALE) $(BIN)/pytest -q -s -m faults tests/faults
 
 # `make demo DEMO_RATE=50 DEMO_DURATION=60 DEMO_SEED=7 DEMO_SHARE=0.3`; unset: JIANDU_DEMO_* or defaults.
 DEMO_ENV = $(if $(DEMO_RATE),JIANDU_DEMO_RATE=$(DEMO_RATE)) \

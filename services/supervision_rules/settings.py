@@ -24,6 +24,12 @@ class RulesSettings(BaseSettings):
     web_port: int = Field(default=9102, ge=0, le=65535, description="/metrics (faust web) port")
     web_host: str = Field(default="127.0.0.1", description="faust web bind address")
     partitions: int = Field(default=6, ge=1, description="partitions of the events topic")
+    replication_factor: int = Field(
+        default=0,
+        ge=0,
+        description="replicas of the worker's own topics (party-state changelog); "
+        "0: the cluster's brokers, at most 3",
+    )
     data_dir: Path = Field(default=Path(".jiandu/rules"), description="faust data directory")
     timers: bool = Field(default=True, description="fire deadline checks (C14, C19, C24)")
     timer_interval_s: float = Field(default=60.0, gt=0, description="how often deadlines run")
