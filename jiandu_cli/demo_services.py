@@ -87,9 +87,15 @@ def department_token_file() -> Path:
     return processes.run_dir() / "demo-department.token"
 
 
-async def wait_serving(target: str, ca_file: Path, timeout_s: float = 120.0) -> None:
-    """Wait until grpc.health.v1 at ``target`` (TLS, trusting ``ca_file``) says SERVING."""
-    async with grpc.aio.secure_channel(target, channel_credentials(ca_file)) as channel:
+async def wait_serving(target: str, ca_file: Path | None, timeout_s: float = 120.0) -> None:
+    """Wait until grpc.health.v1 at ``target`` (TLS trusting ``ca_file``; None: a plaintext
+    server, as test harnesses run them) says SERVING."""
+    channel = (
+        grpc.aio.secure_channel(target, channel_credentials(ca_file))
+        if ca_file
+        else grpc.aio.insecure_channel(target)
+    )
+    async with channel:
         stub = health_pb2_grpc.HealthStub(channel)
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout_s

@@ -15,7 +15,7 @@ def main() -> None:
     """Entry point: run one rules worker."""
     settings = RulesSettings()
     if not settings.replication_factor:
-        replicas = asyncio.run(cluster_replicas(settings.kafka.bootstrap))
+        replicas = asyncio.run(cluster_replicas(settings.kafka))
         settings = settings.model_copy(update={"replication_factor": replicas})
     app = create_app(settings)
     worker = faust.Worker(app, loglevel=settings.loglevel, quiet=True)

@@ -31,6 +31,7 @@ from faust.sensors.prometheus import setup_prometheus_sensors
 from faust.types import TP
 
 from jiandu import topics
+from jiandu.settings import KafkaSettings
 from services.supervision_rules.catalog import Catalog
 from services.supervision_rules.engine.continuity import Continuity, Hole
 from services.supervision_rules.holes import RETRY_S, HoleReader
@@ -222,11 +223,11 @@ async def _judged_directly(app: faust.App, topic: str, holes: Sequence[Hole]) ->
         await app.consumer._add_gap(tp, hole.start, hole.end - 1)  # type: ignore[attr-defined]
 
 
-async def cluster_replicas(bootstrap: str) -> int:
+async def cluster_replicas(kafka: KafkaSettings) -> int:
     """How many replicas the worker's own topics get when not configured: as many as the
     cluster has brokers, at most 3 (faust's default of 1 left the party-state changelog on one
     broker, so losing that broker stalled, or with its disk lost, the worker's state)."""
-    client = AIOKafkaClient(bootstrap_servers=bootstrap)
+    client = AIOKafkaClient(bootstrap_servers=kafka.bootstrap, **kafka.security().aiokafka())
     await client.bootstrap()
     try:
         return max(1, min(3, len(client.cluster.brokers())))

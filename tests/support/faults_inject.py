@@ -157,7 +157,7 @@ class FaultRunner:
         t0 = time.monotonic()
         await asyncio.to_thread(alerts.kill)
         alerts.start()
-        await wait_serving(alerts.target, self.plan.recovery_timeout_s)
+        await wait_serving(alerts.target, None, self.plan.recovery_timeout_s)
         done = await self._recover(record, t0, live_since=t0)
         done.detail = f"{sum(f.reconnects for f in self.followers) - reconnects} reconnects"
         return done

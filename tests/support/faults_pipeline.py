@@ -42,6 +42,7 @@ class IngestProcess(ServiceProcess):
             JIANDU_KAFKA_TOPIC_PREFIX=PREFIX,
             JIANDU_INGEST_PORT=str(self.port),
             JIANDU_INGEST_METRICS_PORT="0",
+            JIANDU_INGEST_INSECURE="true",  # a test harness on loopback: plaintext, said so
         )
         super().__init__("services.enforcement_ingest", workdir / "ingest.log", env)
 
@@ -91,8 +92,8 @@ class Pipeline:
         self.ingest = IngestProcess(self.bootstrap, self.workdir).start()
         self.start_rules("a")
         self.alerts = AlertsProcess(self.bootstrap, PREFIX, self.workdir, SUPERVISORS).start()
-        await wait_serving(self.ingest.target, 180.0)
-        await wait_serving(self.alerts.target, 180.0)
+        await wait_serving(self.ingest.target, None, 180.0)
+        await wait_serving(self.alerts.target, None, 180.0)
 
     def start_rules(self, slot: str) -> RulesWorker:
         """(Re)start the rules worker of ``slot`` on its own data dir (timers off: the expected
