@@ -26,7 +26,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from jiandu.tokens.source import Problem, TokenFileError, read_model
+from jiandu.tokens.source import TokenFileError, read_model, repeats
 
 KID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"
 
@@ -87,13 +87,7 @@ def parse_public_key(pem: str) -> Ed25519PublicKey:
 def load_keys(raw: bytes, file: str) -> KeyRing:
     """The KeyRing of a keys file's bytes; ``TokenFileError`` lists every problem."""
     parsed, source = read_model(raw, file, KeysFile)
-    problems: list[Problem] = []
-    seen: dict[str, int] = {}
-    for index, entry in enumerate(parsed.keys):
-        line = source.line(["keys", index])
-        if entry.kid in seen:
-            problems.append(Problem(file, line, f"kid {entry.kid} repeats line {seen[entry.kid]}"))
-        seen.setdefault(entry.kid, line)
+    problems = repeats(source, "keys", [entry.kid for entry in parsed.keys], "kid")
     if problems:
         raise TokenFileError(problems)
     return KeyRing({e.kid: parse_public_key(e.public_key) for e in parsed.keys})

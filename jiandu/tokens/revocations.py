@@ -21,7 +21,7 @@ from typing import Any
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
 
-from jiandu.tokens.source import Problem, TokenFileError, read_model
+from jiandu.tokens.source import TokenFileError, read_model, repeats
 
 JTI_PATTERN = r"^[A-Za-z0-9_-]{8,128}$"
 
@@ -77,15 +77,13 @@ def load_revocations(raw: bytes, file: str, today: dt.date | None = None) -> Rev
     listed twice, a revocation dated in the future)."""
     parsed, source = read_model(raw, file, RevocationsFile)
     today = today or dt.datetime.now(dt.UTC).date()
-    problems: list[Problem] = []
-    seen: dict[str, int] = {}
-    for index, entry in enumerate(parsed.revoked):
-        line = source.line(["revoked", index])
-        if entry.jti in seen:
-            problems.append(Problem(file, line, f"jti {entry.jti} repeats line {seen[entry.jti]}"))
-        seen.setdefault(entry.jti, line)
-        if entry.revoked_on > today + dt.timedelta(days=1):
-            problems.append(Problem(file, line, f"revoked_on {entry.revoked_on} is in the future"))
+    problems = repeats(source, "revoked", [entry.jti for entry in parsed.revoked], "jti")
+    problems += [
+        source.problem(["revoked", index], f"revoked_on {entry.revoked_on} is in the future")
+        for index, entry in enumerate(parsed.revoked)
+        if entry.revoked_on > today + dt.timedelta(days=1)
+    ]
+    problems.sort()
     if problems:
         raise TokenFileError(problems)
     return RevocationList(frozenset(e.jti for e in parsed.revoked))

@@ -5,6 +5,7 @@ validating them into their models without ever quoting a value."""
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from typing import TypeVar
 
 from pydantic import BaseModel, ValidationError
@@ -13,7 +14,7 @@ from jiandu.yamlsource import DataFileError, Problem, SourceMap, parse_yaml
 
 M = TypeVar("M", bound=BaseModel)
 
-__all__ = ["Problem", "TokenFileError", "read_model", "schema_text"]
+__all__ = ["Problem", "TokenFileError", "read_model", "repeats", "schema_text"]
 
 
 class TokenFileError(DataFileError):
@@ -34,6 +35,19 @@ def read_model(raw: bytes, file: str, model: type[M]) -> tuple[M, SourceMap]:
             source.problem(e["loc"], f"{'.'.join(map(str, e['loc'])) or '<file>'}: {e['msg']}")
             for e in exc.errors(include_url=False, include_input=False)
         ) from None
+
+
+def repeats(source: SourceMap, field: str, ids: Sequence[str], what: str) -> list[Problem]:
+    """A problem at each entry of the list ``field`` whose id (``ids``, in file order) an
+    earlier entry already has, naming that entry's line."""
+    problems: list[Problem] = []
+    first: dict[str, int] = {}
+    for index, key in enumerate(ids):
+        line = source.line([field, index])
+        if key in first:
+            problems.append(Problem(source.file, line, f"{what} {key} repeats line {first[key]}"))
+        first.setdefault(key, line)
+    return problems
 
 
 def schema_text(model: type[BaseModel]) -> str:
