@@ -30,7 +30,8 @@ import random
 import signal
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from types import FrameType
 
@@ -81,6 +82,31 @@ class CursorFile:
         os.replace(temporary, self.path)
 
 
+class Stop:
+    """SIGTERM/SIGINT: leave at once while waiting for the server, but only after the item in
+    hand is printed *and* its cursor saved — never between the two, so a stop cannot print a
+    change and then replay it."""
+
+    def __init__(self) -> None:
+        self.requested = False
+        self.busy = False
+
+    def __call__(self, signum: int, frame: FrameType | None) -> None:
+        self.requested = True
+        if not self.busy:
+            raise KeyboardInterrupt
+
+    @contextmanager
+    def handling(self) -> Iterator[None]:
+        self.busy = True
+        try:
+            yield
+        finally:
+            self.busy = False
+        if self.requested:
+            raise KeyboardInterrupt
+
+
 def alert_line(alert: pb.Alert) -> str:
     severity = pb.Severity.Name(alert.severity).removeprefix("SEVERITY_").lower()
     state = pb.AlertState.Name(alert.state).removeprefix("ALERT_STATE_").lower()
@@ -90,7 +116,7 @@ def alert_line(alert: pb.Alert) -> str:
     )
 
 
-def watch(stub: alerts_pb2_grpc.AlertServiceStub, args: argparse.Namespace) -> int:
+def watch(stub: alerts_pb2_grpc.AlertServiceStub, args: argparse.Namespace, stop: Stop) -> int:
     cursors = CursorFile(args.cursor_file)
     cursor = "" if args.reset else cursors.load()
     request_filter = pb.AlertFilter(check_ids=[c.upper() for c in args.check])
@@ -103,16 +129,17 @@ def watch(stub: alerts_pb2_grpc.AlertServiceStub, args: argparse.Namespace) -> i
         )
         try:
             for item in call:
-                if item.HasField("alert"):
-                    replayed += 1
-                    if item.alert.version > shown.get(item.alert.alert_id, 0):
-                        shown[item.alert.alert_id] = item.alert.version
-                        print(alert_line(item.alert), flush=True)
-                elif item.HasField("live"):
-                    print(f"live replayed={replayed}", flush=True)
-                    backoff = 0.5
-                cursor = item.cursor or cursor
-                cursors.save(cursor)
+                with stop.handling():
+                    if item.HasField("alert"):
+                        replayed += 1
+                        if item.alert.version > shown.get(item.alert.alert_id, 0):
+                            shown[item.alert.alert_id] = item.alert.version
+                            print(alert_line(item.alert), flush=True)
+                    elif item.HasField("live"):
+                        print(f"live replayed={replayed}", flush=True)
+                        backoff = 0.5
+                    cursor = item.cursor or cursor
+                    cursors.save(cursor)
                 if item.HasField("live") and args.until_live:
                     call.cancel()
                     return 0
@@ -172,16 +199,15 @@ def parse(argv: Sequence[str] | None) -> argparse.Namespace:
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse(argv)
 
-    def interrupt(signum: int, frame: FrameType | None) -> None:
-        raise KeyboardInterrupt
-
-    signal.signal(signal.SIGTERM, interrupt)  # a service manager's stop: save and leave
+    stop = Stop()
+    signal.signal(signal.SIGTERM, stop)  # a service manager's stop: finish the item and leave
+    signal.signal(signal.SIGINT, stop)
     with open_channel(args.target, args.ca_file) as channel:
         stub = alerts_pb2_grpc.AlertServiceStub(channel)
         try:
-            return watch(stub, args) if args.command == "watch" else ack(stub, args)
+            return watch(stub, args, stop) if args.command == "watch" else ack(stub, args)
         except KeyboardInterrupt:
-            return 0  # the cursor was saved after the last item
+            return 0  # the cursor of the last printed item was saved
 
 
 if __name__ == "__main__":
