@@ -5,7 +5,8 @@ line: connecting, replaying, live (with the last heartbeat) or reconnecting. The
 resumes from the cursor saved in a state file, one per token, so a console started again shows
 what changed meanwhile, once. UNAVAILABLE (and a stream that ends) reconnects with backoff;
 UNAUTHENTICATED, PERMISSION_DENIED and other refusals end it (exit 1). ``--once`` replays up to
-the live marker, prints the table, saves the cursor and exits (2 when unreachable).
+the live marker, prints the table, saves the cursor and exits (2 when unreachable). Ctrl-C or
+SIGTERM saves the cursor and exits 0.
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ import asyncio
 import hashlib
 import os
 import random
+import signal
+import threading
 import time
 from collections import OrderedDict
 from contextlib import aclosing
@@ -240,6 +243,13 @@ async def run(
         return True
 
 
+def stop_on_sigterm() -> None:
+    """Let SIGTERM (a service manager's stop) end the console as Ctrl-C does: the tasks unwind and
+    the cursor is saved. Signal handlers belong to the main thread; elsewhere nothing changes."""
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, signal.default_int_handler)
+
+
 def watch(
     target: TargetOption = DEFAULT_TARGET,
     token: TokenOption = "",
@@ -266,6 +276,7 @@ def watch(
         Status(target),
         alert_filter(checks=check or (), severities=severity or ()),
     )
+    stop_on_sigterm()
     try:
         credentials = client_transport(ca_file, client_cert, client_key)
         reached_live = asyncio.run(run(session, target, token, once, credentials))

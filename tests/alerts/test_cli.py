@@ -4,7 +4,10 @@ the commands through typer against a real AlertsServer on the session broker (re
 from __future__ import annotations
 
 import asyncio
+import os
 import re
+import signal
+import sys
 import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
@@ -240,3 +243,32 @@ async def test_an_unknown_token_exits_1_with_unauthenticated(
     listed = await cli(service, alerts_app, "not-a-token", "list")
     assert listed.exit_code == 1
     assert "UNAUTHENTICATED" in listed.output
+
+
+@pytest.mark.kafka
+async def test_sigterm_stops_the_console_like_ctrl_c_and_keeps_its_cursor(
+    service: Running, kafka_bootstrap: str, project_topics: str, tmp_path: Path
+) -> None:
+    await publish_and_settle(
+        service, kafka_bootstrap, project_topics, [deviation("C01", "140702", "P1")], 1
+    )
+    cursor = tmp_path / "city.cursor"
+    console = await asyncio.create_subprocess_exec(
+        sys.executable, "-c", "from jiandu_cli.main import main; main()",
+        "watch", "--cursor-file", str(cursor),
+        env={**os.environ, "COLUMNS": "250", "JIANDU_TOKEN": CITY,
+             "JIANDU_ALERTS_TARGET": f"127.0.0.1:{service.server.port}"},
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
+    )  # fmt: skip
+    try:
+        for _ in range(120):  # saved at the live marker
+            if cursor.exists():
+                break
+            await asyncio.sleep(0.25)
+        assert cursor.exists(), "the console never reached the live marker"
+    finally:
+        console.send_signal(signal.SIGTERM)
+        output, _ = await asyncio.wait_for(console.communicate(), 30)
+    assert console.returncode == 0, output.decode()
+    assert f"stopped; cursor saved in {cursor}" in output.decode()
+    assert cursor.read_text().strip()
